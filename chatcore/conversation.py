@@ -1,0 +1,76 @@
+"""One chat: the user's prompts and the assistant's turns, in order.
+
+History for the next request is always built from these records (never from what a UI
+widget returned), so a stopped or failed answer is replayed exactly as far as it got,
+with unfinished tool calls closed and empty answers left out.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from .messages import user_message
+from .turn import Turn
+
+
+@dataclass
+class UserEntry:
+    content: str
+    created_at: float = field(default_factory=time.time)
+
+
+Entry = Union[UserEntry, Turn]
+
+
+def new_conversation_id() -> str:
+    """128+ bits from the OS's CSPRNG: safe to put in a shareable link."""
+    return secrets.token_urlsafe(18)
+
+
+@dataclass
+class Conversation:
+    id: str = field(default_factory=new_conversation_id)
+    title: str = ""
+    entries: list[Entry] = field(default_factory=list)
+
+    def add_user(self, content: str) -> UserEntry:
+        entry = UserEntry(content)
+        self.entries.append(entry)
+        if not self.title:
+            self.title = title_from_prompt(content)
+        return entry
+
+    def add_turn(self, turn: Turn) -> Turn:
+        self.entries.append(turn)
+        return turn
+
+    @property
+    def turns(self) -> list[Turn]:
+        return [e for e in self.entries if isinstance(e, Turn)]
+
+    @property
+    def last_turn(self) -> Turn | None:
+        for entry in reversed(self.entries):
+            if isinstance(entry, Turn):
+                return entry
+        return None
+
+    def history_messages(self) -> list[dict[str, Any]]:
+        messages: list[dict[str, Any]] = []
+        for entry in self.entries:
+            if isinstance(entry, UserEntry):
+                messages.append(user_message(entry.content))
+            else:
+                messages.extend(entry.to_openai_messages())
+        return messages
+
+
+def title_from_prompt(prompt: str, limit: int = 60) -> str:
+    line = " ".join(prompt.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+__all__ = ["Conversation", "Entry", "UserEntry", "new_conversation_id", "title_from_prompt"]

@@ -1,0 +1,68 @@
+"""A turn in progress: its record, its cancel handle and its event stream, kept together.
+
+The UI keeps the ``ActiveTurn`` in its session state. Whatever ends the run that streams
+it (Stop, a new prompt, any click), the next run calls ``stop()``: the upstream closes at
+once and the partial answer stays in the record, marked stopped.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from .cancel import CancelToken
+from .conversation import Conversation
+from .events import Event
+from .loop import Provider, run_turn
+from .settings import GenerationSettings, Timeouts
+from .tools import ToolRegistry
+from .turn import Turn
+
+
+class ActiveTurn:
+    def __init__(self, turn: Turn, cancel: CancelToken, source: Iterator[Event]) -> None:
+        self.turn = turn
+        self.cancel = cancel
+        self._source = source
+
+    def events(self) -> Iterator[Event]:
+        """The turn's events, each applied to ``turn`` before it is handed on."""
+        apply = self.turn.apply
+        try:
+            for event in self._source:
+                apply(event)
+                yield event
+        finally:
+            if not self.turn.is_finished:  # closed early: whoever stopped reading stopped the turn
+                self.stop()
+
+    def stop(self, reason: str = "stopped") -> None:
+        """Stop from any thread: close the upstream, tell tools to stop, keep what was said."""
+        self.cancel.cancel(reason)
+        self.turn.finish("stopped", "cancelled")
+
+    @property
+    def is_finished(self) -> bool:
+        return self.turn.is_finished
+
+
+def start_turn(
+    provider: Provider,
+    conversation: Conversation,
+    prompt: str | None,
+    *,
+    settings: GenerationSettings = GenerationSettings(),
+    tools: ToolRegistry | None = None,
+    timeouts: Timeouts = Timeouts(),
+    model: str = "",
+) -> ActiveTurn:
+    """Record ``prompt`` (None: answer the history as it stands) and start the answer."""
+    if prompt is not None:
+        conversation.add_user(prompt)
+    history = conversation.history_messages()
+    turn = conversation.add_turn(Turn(model=model))
+    cancel = CancelToken()
+    source = run_turn(provider, history, settings=settings, tools=tools, cancel=cancel, timeouts=timeouts)
+    return ActiveTurn(turn, cancel, source)
+
+
+__all__ = ["ActiveTurn", "start_turn"]

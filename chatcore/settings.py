@@ -1,0 +1,109 @@
+"""Settings as small immutable values, resolved once at the edge and passed in.
+
+``ProviderConfig.from_sources`` is the one place that reads configuration: explicit
+values (the sidebar) first, then ``st.secrets`` (passed in as a plain mapping, this module
+never imports streamlit), then the environment. The API key is kept out of ``repr`` so it
+never lands in a log line or a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, Mapping
+
+import httpx2
+
+MOCK_BASE_URL = "http://mock.invalid/v1"
+DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant. Answer in Markdown. Use the tools when they help."
+
+ProviderKind = Literal["mock", "openai"]
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """How long to wait, in seconds. ``read`` is the longest silence tolerated mid-stream."""
+
+    connect: float = 10.0
+    read: float = 60.0
+    tool: float = 15.0
+
+    def for_http(self) -> httpx2.Timeout:
+        return httpx2.Timeout(connect=self.connect, read=self.read, write=self.connect, pool=self.connect)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderConfig:
+    kind: ProviderKind = "mock"
+    base_url: str = MOCK_BASE_URL
+    api_key: str = field(default="", repr=False)
+    model: str = "mock-gpt"
+    extra_headers: Mapping[str, str] = field(default_factory=dict)
+    timeouts: Timeouts = Timeouts()
+    max_retries: int = 2
+    retry_backoff: float = 0.5  # first wait when the server gives no Retry-After; doubles, capped at 8 s
+
+    @property
+    def is_mock(self) -> bool:
+        return self.kind == "mock"
+
+    @property
+    def has_key(self) -> bool:
+        return bool(self.api_key)
+
+    def with_changes(self, **changes: Any) -> "ProviderConfig":
+        return replace(self, **changes)
+
+    @classmethod
+    def from_sources(
+        cls,
+        *,
+        secrets: Mapping[str, Any] | None = None,
+        env: Mapping[str, str] | None = None,
+        **explicit: Any,
+    ) -> "ProviderConfig":
+        """Resolve: explicit (non-empty) > secrets > environment > defaults.
+
+        The provider is the real one whenever a base URL or an API key is configured,
+        and the mock otherwise, so a fresh clone works with no key and no network.
+        """
+        secrets = secrets or {}
+        env = os.environ if env is None else env
+
+        def pick(name: str) -> str:
+            value = explicit.get(name.lower().removeprefix("openai_"))
+            if value:
+                return str(value)
+            return str(secrets.get(name) or env.get(name) or "")
+
+        api_key = pick("OPENAI_API_KEY")
+        base_url = pick("OPENAI_BASE_URL")
+        model = pick("OPENAI_MODEL")
+        kind = explicit.get("kind") or ("openai" if (api_key or base_url) else "mock")
+        if kind == "mock":
+            return cls(kind="mock", model=model if model.startswith("mock") else "mock-gpt")
+        return cls(
+            kind="openai",
+            base_url=(base_url or "https://api.openai.com/v1").rstrip("/"),
+            api_key=api_key,
+            model=model or "gpt-4o-mini",
+            extra_headers=dict(explicit.get("extra_headers") or {}),
+            timeouts=explicit.get("timeouts") or Timeouts(),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationSettings:
+    """What the user tunes per answer."""
+
+    system_prompt: str = DEFAULT_SYSTEM_PROMPT
+    temperature: float | None = None
+    max_tokens: int | None = None
+    max_steps: int = 5
+    tools: tuple[str, ...] | None = None  # None: every registered tool
+
+    def with_changes(self, **changes: Any) -> "GenerationSettings":
+        return replace(self, **changes)
+
+
+__all__ = ["DEFAULT_SYSTEM_PROMPT", "GenerationSettings", "MOCK_BASE_URL", "ProviderConfig", "ProviderKind", "Timeouts"]
