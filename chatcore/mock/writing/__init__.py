@@ -1,0 +1,1 @@
+"""Canned-but-plausible prose for the mock model's text scenarios."""
