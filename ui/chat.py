@@ -1,0 +1,63 @@
+"""The chat page: stop what the last run left streaming, render history, stream an answer."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from chatcore.session import ChatSession
+from chatcore.ticker import with_heartbeat
+
+from .history import render_conversation
+from .live import BATCH_S, LiveAnswer
+from .sidebar import Settings, render_sidebar
+from .state import PROMPT, STOP_BUTTON, chat_session, take_action
+
+WELCOME = (
+    "Ask anything. With the built-in mock (no key needed) try *“What is 23*17+4?”*, "
+    "*“What time is it in Tokyo, London and New York?”* or *“How many days until New Year?”*."
+)
+
+
+def stop_interrupted_answer(session: ChatSession) -> None:
+    """The run that streamed the last answer was interrupted (Stop, a prompt, any click):
+    close its upstream and keep its partial answer, marked stopped."""
+    if not session.is_streaming:
+        return
+    if st.session_state.get(STOP_BUTTON):
+        reason = "stop"
+    elif st.session_state.get(PROMPT):
+        reason = "new_prompt"
+    else:
+        reason = "interrupted"
+    session.stop(reason)
+
+
+def stream_answer(session: ChatSession, prompt: str | None, settings: Settings) -> None:
+    if prompt is not None:
+        with st.chat_message("user"):
+            st.markdown(prompt)
+    active = session.send(prompt, settings.provider, settings.generation, settings.mock)
+    bubble = st.chat_message("assistant")
+    stop_slot = st.empty()
+    stop_slot.button("Stop generating", key=STOP_BUTTON, icon=":material/stop_circle:")
+    events = with_heartbeat(session.events(active), BATCH_S, on_abandon=lambda: session.stop("interrupted"))
+    with bubble:
+        st.write_stream(LiveAnswer(active.turn).pieces(events))
+    stop_slot.empty()
+    st.rerun()  # redraw from the records: footer, Retry, no Stop button
+
+
+def chat_page() -> None:
+    session = chat_session()
+    stop_interrupted_answer(session)
+    settings = render_sidebar(session)
+    action = take_action()  # set by a button's on_click, before this run started
+    retry = action is not None and action.get("action") == "retry" and session.drop_last_answer()
+    render_conversation(session.conversation)
+    if not session.conversation.entries:
+        st.caption(WELCOME)
+    prompt = st.chat_input("Message", key=PROMPT)
+    if prompt is not None and prompt.strip():
+        stream_answer(session, prompt, settings)
+    elif retry:
+        stream_answer(session, None, settings)
