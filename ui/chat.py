@@ -13,8 +13,8 @@ from .sidebar import Settings, render_sidebar
 from .state import PROMPT, STOP_BUTTON, chat_session, take_action
 
 WELCOME = (
-    "Ask anything. With the built-in mock (no key needed) try *“What is 23*17+4?”*, "
-    "*“What time is it in Tokyo, London and New York?”* or *“How many days until New Year?”*."
+    "Ask anything. With the built-in mock (no key needed) try `What is 23*17+4?`, "
+    "`What time is it in Tokyo, London and New York?` or `How many days until New Year?`."
 )
 
 

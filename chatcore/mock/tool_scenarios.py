@@ -135,7 +135,7 @@ def _days_answer(conv: Conversation, outcome: ToolOutcome) -> Turn:
                     "of days I can read, so I can't give you a reliable count.")
     label = target_date(conv.prompt, find_date(str(start)) or dt.date.today())[1]
     return Turn(content=(
-        f"There are **{fmt(days)} days** until {label} ({end}).\n\n"
+        f"There are **{fmt(days)} days** until {label if str(end) in label else f'{label} ({end})'}.\n\n"
         f"How I worked it out:\n\n1. `current_time` told me today is **{start}** (UTC).\n"
         f"2. `days_between` counted from {start} to {end}: **{fmt(days)}** days."
     ))
