@@ -37,26 +37,31 @@ class Settings:
     mock: MockOptions
 
 
+def _list_models(session: ChatSession, config: ProviderConfig) -> tuple:
+    try:
+        return ((config.base_url, config.has_key), session.provider(config).list_models())
+    except ModelListError as exc:
+        return ((config.base_url, config.has_key), str(exc))
+
+
 def _model_picker(session: ChatSession, config: ProviderConfig) -> str:
+    """A list from ``/v1/models`` (fetched once per server and key), or a text field when it fails."""
     listed = st.session_state.get(MODEL_LIST)
-    if listed is None or listed[0] != (config.base_url, config.has_key):
-        listed = None
-    cols = st.columns([4, 1], vertical_alignment="bottom")
-    if cols[1].button("↻", help="List the server's models (GET /v1/models)", key="list_models"):
-        try:
-            ids = session.provider(config).list_models()
-            listed = ((config.base_url, config.has_key), ids)
-        except ModelListError as exc:
-            listed = ((config.base_url, config.has_key), str(exc))
+    refresh = False
+    cols = st.columns([5, 1], vertical_alignment="bottom")
+    with cols[1]:
+        refresh = st.button("", icon=":material/refresh:", help="List the server's models again", key="list_models")
+    if refresh or listed is None or listed[0] != (config.base_url, config.has_key):
+        listed = _list_models(session, config)
         st.session_state[MODEL_LIST] = listed
     with cols[0]:
-        if listed and isinstance(listed[1], list):
+        if isinstance(listed[1], list):
             options = listed[1]
-            index = options.index(config.model) if config.model in options else 0
-            return st.selectbox("Model", options, index=index, key="model_select")
+            if config.model not in options:
+                options = [config.model, *options]
+            return st.selectbox("Model", options, index=options.index(config.model), key="model_select", accept_new_options=True)
         model = st.text_input("Model", value=config.model, key="model_text", persist_state=KEEP)
-    if listed and isinstance(listed[1], str):
-        st.caption(f":orange[{listed[1]}]")
+    st.caption(f":orange[{listed[1]}]")
     return model.strip() or config.model
 
 

@@ -76,7 +76,7 @@ class OpenAICompatProvider:
     # ------------------------------------------------------------------ models
     def list_models(self) -> list[str]:
         try:
-            page = self._client.models.list()
+            page = self._client.with_options(timeout=min(5.0, self.config.timeouts.connect)).models.list()
             ids = sorted({str(m.id) for m in (page.data or []) if getattr(m, "id", None)})
         except openai.NotFoundError as exc:
             raise ModelListError("This server does not list its models (404). Type the model name instead.") from exc

@@ -110,3 +110,19 @@ def test_new_chat_clears_the_conversation(at):
     assert at.chat_message
     at.sidebar.button(key="new_chat").click().run()
     assert not at.chat_message
+
+
+def test_models_are_listed_from_the_server_and_a_failed_listing_falls_back_to_typing(at):
+    from chatcore.mock import MockServer
+
+    with MockServer(quiet=True) as server:
+        at.sidebar.radio(key="provider_kind").set_value("OpenAI-compatible").run()
+        at.sidebar.text_input(key="base_url").set_value(server.url).run()
+        picker = at.sidebar.selectbox(key="model_select")
+        assert "mock-gpt" in picker.options and "mock-reasoner" in picker.options
+        picker.set_value("mock-gpt").run()
+        at.chat_input(key="prompt").set_value("What is 6*7?").run()  # the real provider path, over HTTP
+        assert "42" in assistant_texts(at)[0]
+    at.sidebar.text_input(key="base_url").set_value("http://127.0.0.1:9/v1").run()
+    assert at.sidebar.text_input(key="model_text")  # typed instead
+    assert any("Could not list models" in c.value for c in at.sidebar.caption)
