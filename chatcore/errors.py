@@ -102,18 +102,35 @@ def _safe_text(response: Any) -> str:
         return ""
 
 
-def describe(exc: BaseException, *, model: str = "", base_url: str = "", read_timeout: float | None = None) -> Error:
-    """Map an exception raised while talking to the server to a user-facing ``Error``."""
+def describe(
+    exc: BaseException,
+    *,
+    model: str = "",
+    base_url: str = "",
+    read_timeout: float | None = None,
+    mid_answer: bool = False,
+) -> Error:
+    """Map an exception raised while talking to the server to a user-facing ``Error``.
+
+    ``mid_answer``: part of the answer is already on screen (it is kept, say so).
+    """
     if isinstance(exc, openai.APIStatusError):
         return _status_error(exc, model, base_url)
     if isinstance(exc, openai.APITimeoutError):
         waited = f" for {read_timeout:g} s" if read_timeout else ""
         return Error(
             kind="timeout",
-            message=f"The server stopped responding (no data{waited}). The answer so far is kept; retry to try again.",
+            message=f"The server stopped responding (no data{waited})."
+            + (" The answer so far is kept; retry to try again." if mid_answer else " Retry to try again."),
             retryable=True,
         )
     if isinstance(exc, openai.APIConnectionError):
+        if mid_answer:
+            return Error(
+                kind="connection",
+                message="The connection dropped mid-answer. The text so far is kept; retry to try again.",
+                retryable=True,
+            )
         where = f" at {base_url}" if base_url else ""
         return Error(
             kind="connection",

@@ -15,7 +15,7 @@ from chatcore.mock.options import MockOptions
 from chatcore.mock.scenarios import SCENARIOS
 from chatcore.providers import ModelListError
 from chatcore.session import ChatSession
-from chatcore.settings import DEFAULT_SYSTEM_PROMPT, GenerationSettings, ProviderConfig
+from chatcore.settings import DEFAULT_SYSTEM_PROMPT, GenerationSettings, ProviderConfig, Timeouts
 
 from .state import MODEL_LIST, secrets_mapping
 
@@ -111,6 +111,15 @@ def render_sidebar(session: ChatSession) -> Settings:
         max_steps = st.number_input("Max tool steps", 0, 20, value=5, key="max_steps", persist_state=KEEP)
         tool_names = session.registry.names()
         tools = st.multiselect("Tools", tool_names, default=tool_names, key="tools", persist_state=KEEP)
+        with st.expander("Timeouts and retries", icon=":material/timer:"):
+            read = st.number_input("Silence tolerated mid-answer (s)", 1, 600, value=60, key="read_timeout", persist_state=KEEP)
+            connect = st.number_input("Connect timeout (s)", 1, 120, value=10, key="connect_timeout", persist_state=KEEP)
+            tool_timeout = st.number_input("Tool timeout (s)", 1, 600, value=15, key="tool_timeout", persist_state=KEEP)
+            retries = st.number_input("Retries before the first token", 0, 5, value=2, key="max_retries", persist_state=KEEP)
+    provider = provider.with_changes(
+        timeouts=Timeouts(connect=float(connect), read=float(read), tool=float(tool_timeout)),
+        max_retries=int(retries),
+    )
     generation = GenerationSettings(
         system_prompt=system_prompt,
         temperature=temperature,

@@ -207,7 +207,9 @@ class OpenAICompatProvider:
             if cancel.cancelled:
                 yield End("cancelled")
                 return None
-            err = describe(exc, model=self.config.model, base_url=self.config.base_url, read_timeout=self.config.timeouts.read)
+            err = describe(
+                exc, model=self.config.model, base_url=self.config.base_url, read_timeout=self.config.timeouts.read, mid_answer=shown
+            )
             return err, (not shown and err.retryable)
         finally:
             unregister()
