@@ -18,6 +18,7 @@ from .providers import OpenAICompatProvider, make_provider
 from .settings import GenerationSettings, ProviderConfig
 from .tools import ToolRegistry, default_registry
 from .turn import Turn
+from .user_text import clean_user_text
 
 STOP_REASONS = {
     "stop": "Stopped.",
@@ -80,6 +81,8 @@ class ChatSession:
     ) -> ActiveTurn:
         """Start answering ``prompt`` (None: answer the history again, e.g. after Retry)."""
         self.stop("new_prompt")
+        if prompt is not None:
+            prompt = clean_user_text(prompt)
         active = start_turn(
             self.provider(config, mock),
             self.conversation,

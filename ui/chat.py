@@ -7,7 +7,9 @@ import streamlit as st
 from chatcore.session import ChatSession
 from chatcore.ticker import with_heartbeat
 
-from .history import render_conversation
+from chatcore.user_text import clean_user_text
+
+from .history import render_conversation, render_user_text
 from .live import BATCH_S, LiveAnswer
 from .sidebar import Settings, render_sidebar
 from .state import PROMPT, STOP_BUTTON, chat_session, take_action
@@ -34,8 +36,9 @@ def stop_interrupted_answer(session: ChatSession) -> None:
 
 def stream_answer(session: ChatSession, prompt: str | None, settings: Settings) -> None:
     if prompt is not None:
+        prompt = clean_user_text(prompt)
         with st.chat_message("user"):
-            st.markdown(prompt)
+            render_user_text(prompt)
     active = session.send(prompt, settings.provider, settings.generation, settings.mock)
     bubble = st.chat_message("assistant")
     stop_slot = st.empty()
@@ -57,7 +60,7 @@ def chat_page() -> None:
     if not session.conversation.entries:
         st.caption(WELCOME)
     prompt = st.chat_input("Message", key=PROMPT)
-    if prompt is not None and prompt.strip():
+    if prompt is not None and clean_user_text(prompt).strip():
         stream_answer(session, prompt, settings)
     elif retry:
         stream_answer(session, None, settings)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from chatcore.conversation import Conversation, UserEntry
 from chatcore.turn import Turn
+from chatcore.user_text import LONG_PROMPT_CHARS
 
 from .footer import render_footer
 from .panels import render_history_panel
@@ -28,13 +29,23 @@ def render_turn_body(turn: Turn, key: str) -> None:
     render_footer(turn)
 
 
+def render_user_text(text: str) -> None:
+    """A prompt as the user wrote it; a very long one is folded so the chat stays readable."""
+    if len(text) <= LONG_PROMPT_CHARS:
+        st.markdown(text)
+        return
+    st.markdown(text[:500] + "…")
+    with st.expander(f"Show the whole message ({len(text):,} characters)", icon=":material/unfold_more:"):
+        st.text(text)
+
+
 def render_conversation(conversation: Conversation) -> None:
     entries = conversation.entries
     last = len(entries) - 1
     for i, entry in enumerate(entries):
         if isinstance(entry, UserEntry):
             with st.chat_message("user"):
-                st.markdown(entry.content)
+                render_user_text(entry.content)
             continue
         with st.chat_message("assistant"):
             render_turn_body(entry, key=f"{conversation.id}-{i}")
