@@ -1,0 +1,111 @@
+"""Export a conversation: Markdown to read, JSON to keep, and the exact request that
+reproduces the next turn (with a ready-to-run curl line).
+
+Never includes the API key: the curl line reads it from ``$OPENAI_API_KEY`` at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from typing import Any, Callable
+
+from .conversation import Conversation, UserEntry
+from .messages import with_system_prompt
+from .settings import GenerationSettings, ProviderConfig
+from .tools import ToolRegistry
+from .turn import Turn
+
+STATUS_NOTES = {
+    "stopped": "_(stopped by the user)_",
+    "error": "_(ended with an error)_",
+    "incomplete": "_(cut short: the stream ended without a finish reason)_",
+    "interrupted": "_(interrupted: the server restarted mid-answer)_",
+}
+
+
+def _fence(text: str, language: str = "") -> str:
+    ticks = "```"
+    while ticks in text:
+        ticks += "`"
+    return f"{ticks}{language}\n{text}\n{ticks}"
+
+
+def to_markdown(conversation: Conversation) -> str:
+    lines = [f"# {conversation.title or 'Conversation'}", ""]
+    for entry in conversation.entries:
+        if isinstance(entry, UserEntry):
+            lines += ["## You", "", entry.content, ""]
+            continue
+        lines += [f"## Assistant{f' ({entry.model})' if entry.model else ''}", ""]
+        for segment in entry.segments:
+            if segment.kind == "text":
+                lines += [segment.text, ""]
+            elif segment.kind == "reasoning":
+                lines += ["<details><summary>Reasoning</summary>", "", segment.text, "", "</details>", ""]
+            else:
+                call = entry.tool_calls.get(segment.tool_id)
+                if call is None:
+                    continue
+                lines += [f"**Tool `{call.name}`** ({call.state})", "", _fence(call.arguments or "{}", "json"), ""]
+                if call.error is not None:
+                    lines += [f"Error: {call.error}", ""]
+                elif call.state == "complete":
+                    lines += [_fence(json.dumps(call.result, indent=2, ensure_ascii=False, default=str), "json"), ""]
+        if entry.error is not None:
+            lines += [f"> Error: {entry.error.message}", ""]
+        note = STATUS_NOTES.get(entry.status)
+        if note:
+            lines += [note, ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def to_json(conversation: Conversation, turn_record: Callable[[Turn], dict[str, Any]]) -> str:
+    """Every message, tool call, usage and timing. ``turn_record`` is the store's serialiser."""
+    entries: list[dict[str, Any]] = []
+    for entry in conversation.entries:
+        if isinstance(entry, UserEntry):
+            entries.append({"role": "user", "content": entry.content, "created_at": entry.created_at})
+        else:
+            entries.append({"role": "assistant", **turn_record(entry)})
+    data = {"id": conversation.id, "title": conversation.title, "entries": entries}
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str)
+
+
+def next_turn_request(
+    conversation: Conversation,
+    config: ProviderConfig,
+    settings: GenerationSettings,
+    registry: ToolRegistry | None = None,
+) -> dict[str, Any]:
+    """The exact chat-completions body the app would send for the next turn."""
+    body: dict[str, Any] = {
+        "model": config.model,
+        "messages": with_system_prompt(settings.system_prompt, conversation.history_messages()),
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+    if registry is not None and settings.max_steps > 0:
+        offered = registry.subset(settings.tools) if settings.tools is not None else registry
+        if len(offered):
+            body["tools"] = offered.openai_tools()
+    if settings.temperature is not None:
+        body["temperature"] = settings.temperature
+    if settings.max_tokens:
+        body["max_tokens"] = settings.max_tokens
+    return body
+
+
+def to_curl(body: dict[str, Any], base_url: str) -> str:
+    """A curl line that replays ``body``; the key comes from the environment, never the export."""
+    url = base_url.rstrip("/") + "/chat/completions"
+    payload = json.dumps(body, ensure_ascii=False)
+    return (
+        f"curl -N {shlex.quote(url)} \\\n"
+        '  -H "Content-Type: application/json" \\\n'
+        '  -H "Authorization: Bearer $OPENAI_API_KEY" \\\n'
+        f"  -d {shlex.quote(payload)}"
+    )
+
+
+__all__ = ["next_turn_request", "to_curl", "to_json", "to_markdown"]
