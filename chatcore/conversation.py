@@ -20,6 +20,7 @@ from .turn import Turn
 class UserEntry:
     content: str
     created_at: float = field(default_factory=time.time)
+    hidden: bool = False  # sent to the model but not shown (the "continue" instruction)
 
 
 Entry = Union[UserEntry, Turn]
@@ -36,10 +37,10 @@ class Conversation:
     title: str = ""
     entries: list[Entry] = field(default_factory=list)
 
-    def add_user(self, content: str) -> UserEntry:
-        entry = UserEntry(content)
+    def add_user(self, content: str, *, hidden: bool = False) -> UserEntry:
+        entry = UserEntry(content, hidden=hidden)
         self.entries.append(entry)
-        if not self.title:
+        if not self.title and not hidden:
             self.title = title_from_prompt(content)
         return entry
 

@@ -54,10 +54,11 @@ def start_turn(
     tools: ToolRegistry | None = None,
     timeouts: Timeouts = Timeouts(),
     model: str = "",
+    hidden: bool = False,
 ) -> ActiveTurn:
     """Record ``prompt`` (None: answer the history as it stands) and start the answer."""
     if prompt is not None:
-        conversation.add_user(prompt)
+        conversation.add_user(prompt, hidden=hidden)
     history = conversation.history_messages()
     turn = conversation.add_turn(Turn(model=model))
     cancel = CancelToken()

@@ -11,6 +11,8 @@ import json
 from typing import Any, Iterable, Sequence
 
 CANCELLED_TOOL_RESULT = "Cancelled: the user stopped the answer before this tool finished."
+# Sent (and hidden in the chat) when the user asks to continue a stopped answer.
+CONTINUE_INSTRUCTION = "Continue your previous answer exactly where it stopped. Do not repeat anything."
 
 
 def tool_call_wire(call_id: str, name: str, arguments: str) -> dict[str, Any]:
@@ -55,6 +57,7 @@ def with_system_prompt(system_prompt: str, messages: Iterable[dict[str, Any]]) -
 
 __all__ = [
     "CANCELLED_TOOL_RESULT",
+    "CONTINUE_INSTRUCTION",
     "assistant_message",
     "tool_call_wire",
     "tool_message",

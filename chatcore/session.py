@@ -10,9 +10,10 @@ from __future__ import annotations
 import threading
 from typing import Iterator
 
-from .conversation import Conversation
+from .conversation import Conversation, UserEntry
 from .engine import ActiveTurn, start_turn
 from .events import Event
+from .messages import CONTINUE_INSTRUCTION
 from .mock.options import MockOptions
 from .providers import OpenAICompatProvider, make_provider
 from .settings import GenerationSettings, ProviderConfig
@@ -26,6 +27,9 @@ STOP_REASONS = {
     "interrupted": "Stopped: the page was used while the answer streamed.",
     "new_chat": "Stopped: a new chat was started.",
 }
+
+
+CONTINUABLE = ("stopped", "incomplete", "error", "interrupted")
 
 
 class ChatSession:
@@ -78,6 +82,8 @@ class ChatSession:
         config: ProviderConfig,
         settings: GenerationSettings,
         mock: MockOptions | None = None,
+        *,
+        hidden: bool = False,
     ) -> ActiveTurn:
         """Start answering ``prompt`` (None: answer the history again, e.g. after Retry)."""
         self.stop("new_prompt")
@@ -91,6 +97,7 @@ class ChatSession:
             tools=self.registry,
             timeouts=config.timeouts,
             model=config.model,
+            hidden=hidden,
         )
         self.active = active
         return active
@@ -111,6 +118,27 @@ class ChatSession:
             return False
         entries.pop()
         return True
+
+    def can_continue(self) -> bool:
+        last = self.conversation.last_turn
+        entries = self.conversation.entries
+        return bool(entries) and entries[-1] is last and last is not None and last.status in CONTINUABLE and bool(last.text)
+
+    def continue_answer(self, config: ProviderConfig, settings: GenerationSettings, mock: MockOptions | None = None) -> ActiveTurn | None:
+        """Ask the model to carry on a stopped or cut-short answer; the new part follows it."""
+        if not self.can_continue():
+            return None
+        return self.send(CONTINUE_INSTRUCTION, config, settings, mock, hidden=True)
+
+    def edit_prompt(self, index: int) -> str | None:
+        """For editing a previous prompt: drop it and everything after it; return its text."""
+        self.stop("new_prompt")
+        entries = self.conversation.entries
+        if not 0 <= index < len(entries) or not isinstance(entries[index], UserEntry):
+            return None
+        text = entries[index].content
+        del entries[index:]
+        return text
 
     def new_chat(self) -> None:
         self.stop("new_chat")

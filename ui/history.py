@@ -39,21 +39,50 @@ def render_user_text(text: str) -> None:
         st.text(text)
 
 
-def render_conversation(conversation: Conversation) -> None:
+EDITING = "editing_prompt"  # index of the prompt being edited, in session state
+
+
+def _user_message(conversation: Conversation, index: int, entry: UserEntry, editable: bool) -> None:
+    with st.chat_message("user"):
+        if st.session_state.get(EDITING) == index:
+            st.text_area("Edit your message", value=entry.content, key=f"edit-text-{conversation.id}-{index}")
+            cols = st.columns([1, 1, 4])
+            cols[0].button("Send", key=f"edit-send-{conversation.id}-{index}", type="primary", on_click=request_action, args=("edit_send",), kwargs={"index": index})
+            cols[1].button("Cancel", key=f"edit-cancel-{conversation.id}-{index}", on_click=st.session_state.pop, args=(EDITING, None))
+            return
+        render_user_text(entry.content)
+        if editable:
+            st.button(
+                "Edit",
+                key=f"edit-{conversation.id}-{index}",
+                icon=":material/edit:",
+                type="tertiary",
+                help="Edit this message and send it again (the answers after it are replaced)",
+                on_click=st.session_state.__setitem__,
+                args=(EDITING, index),
+            )
+
+
+def _answer_actions(conversation: Conversation, index: int, turn: Turn, can_continue: bool) -> None:
+    cols = st.columns([1, 1, 3])
+    if turn.status in RETRYABLE:
+        cols[0].button("Retry", key=f"retry-{conversation.id}-{index}", icon=":material/refresh:", on_click=request_action, args=("retry",))
+    else:
+        cols[0].button("Regenerate", key=f"regen-{conversation.id}-{index}", icon=":material/refresh:", type="tertiary", on_click=request_action, args=("retry",))
+    if can_continue:
+        cols[1].button("Continue", key=f"continue-{conversation.id}-{index}", icon=":material/play_arrow:", on_click=request_action, args=("continue",))
+
+
+def render_conversation(conversation: Conversation, *, can_continue: bool = False, streaming: bool = False) -> None:
+    """Every entry from its record; the last answer gets Retry/Regenerate (and Continue)."""
     entries = conversation.entries
     last = len(entries) - 1
     for i, entry in enumerate(entries):
         if isinstance(entry, UserEntry):
-            with st.chat_message("user"):
-                render_user_text(entry.content)
+            if not entry.hidden:
+                _user_message(conversation, i, entry, editable=not streaming)
             continue
         with st.chat_message("assistant"):
             render_turn_body(entry, key=f"{conversation.id}-{i}")
-            if i == last and entry.status in RETRYABLE:
-                st.button(
-                    "Retry",
-                    key=f"retry-{conversation.id}-{i}",
-                    icon=":material/refresh:",
-                    on_click=request_action,
-                    args=("retry",),
-                )
+            if i == last and not streaming and entry.is_finished:
+                _answer_actions(conversation, i, entry, can_continue)

@@ -18,6 +18,7 @@ from typing import Any, Callable, Mapping
 
 from . import text_scenarios as text
 from . import tool_scenarios as tools
+from .continuation import continue_turn, is_continue_request
 from .conversation import Conversation, read_conversation
 from .faults import apply_to_body, apply_to_stream, error_body, error_reply, fault_turn, find_fault
 from .options import MockOptions, header_value, options_for_request
@@ -147,6 +148,8 @@ def plan_reply(body: dict[str, Any], headers: Mapping[str, str], options: MockOp
     def normal() -> Turn:
         if conv.results and any(o.name not in scenario.tools for o in conv.results):
             return tools.summarize_results(conv.results)
+        if is_continue_request(conv):
+            return continue_turn(conv, lambda earlier: SCENARIOS[choose_scenario(earlier, headers, options)].respond(earlier, headers))
         return scenario.respond(conv, headers)
 
     turn = fault_turn(fault, conv, normal) if fault else normal()

@@ -126,3 +126,38 @@ def test_models_are_listed_from_the_server_and_a_failed_listing_falls_back_to_ty
     at.sidebar.text_input(key="base_url").set_value("http://127.0.0.1:9/v1").run()
     assert at.sidebar.text_input(key="model_text")  # typed instead
     assert any("Could not list models" in c.value for c in at.sidebar.caption)
+
+
+def button(at: AppTest, label: str):
+    return [b for b in at.button if b.label == label][0]
+
+
+def test_continue_after_stop_appends_the_rest_of_the_answer(at):
+    at.sidebar.select_slider(key="mock_speed").set_value("Slow").run()
+    with pytest.raises(RuntimeError, match="timed out"):
+        at.chat_input(key="prompt").set_value("Write a long answer about rivers").run(timeout=3)
+    at.chat_input(key="prompt").set_value(None)
+    at.sidebar.select_slider(key="mock_speed").set_value("Instant").run()  # this click stops the answer
+    partial = assistant_texts(at)[0]
+    button(at, "Continue").click().run()
+    texts = assistant_texts(at)
+    assert len(texts) == 2 and texts[0] == partial and len(texts[1]) > 1000
+    assert len([m for m in at.chat_message if m.name == "user"]) == 1  # the instruction stays hidden
+    assert not [b for b in at.button if b.label == "Continue"]
+
+
+def test_regenerate_replaces_a_complete_answer(at):
+    at.chat_input(key="prompt").set_value("What is 23*17+4?").run()
+    button(at, "Regenerate").click().run()
+    assert len(at.chat_message) == 2 and "395" in assistant_texts(at)[0]
+
+
+def test_editing_a_previous_prompt_replaces_the_later_turns(at):
+    at.chat_input(key="prompt").set_value("What is 2+2?").run()
+    at.chat_input(key="prompt").set_value("hello").run()
+    assert len(at.chat_message) == 4
+    [b for b in at.button if b.label == "Edit"][0].click().run()
+    at.text_area[0].set_value("What is 3*7?")
+    button(at, "Send").click().run()
+    user_texts = [m.markdown[0].value for m in at.chat_message if m.name == "user"]
+    assert user_texts == ["What is 3*7?"] and "21" in assistant_texts(at)[0]
