@@ -1,0 +1,125 @@
+"""Schema changes as an ordered list of named functions (the simonw/llm way).
+
+``migrate`` runs, in order, every migration whose name is not yet in ``schema_migrations``
+and records it, all in the caller's transaction: running it twice changes nothing, and two
+processes starting at once do not both apply a step (SQLite: the write transaction is
+``BEGIN IMMEDIATE``; PostgreSQL: an advisory lock).
+
+Each migration describes the tables *as they were at that step* on its own ``MetaData``,
+never ``schema.py``'s current ones, so a database made long ago upgrades the same way as a
+new one. To change the schema: append a function here, then update ``schema.py`` to match
+(``tests/store/test_migrations.py`` checks they agree).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    insert,
+    select,
+    text,
+)
+
+from .schema import schema_migrations
+
+Migration = Callable[[Connection], None]
+MIGRATIONS: list[Migration] = []
+_PG_LOCK_KEY = 0x63686174  # "chat": one advisory lock for all migrators of a database
+
+
+def migration(fn: Migration) -> Migration:
+    MIGRATIONS.append(fn)
+    return fn
+
+
+@migration
+def m001_initial(conn: Connection) -> None:
+    md = MetaData()
+    Table(
+        "conversations",
+        md,
+        Column("id", String(), primary_key=True),
+        Column("owner", String(), nullable=False),
+        Column("title", Text, nullable=False),
+        Column("created_at", Float, nullable=False),
+        Column("updated_at", Float, nullable=False),
+        Column("model", String(), nullable=False),
+        Column("settings", Text, nullable=True),
+        Column("next_seq", Integer, nullable=False),
+        Index("ix_conversations_owner_updated", "owner", "updated_at"),
+    )
+    Table(
+        "messages",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("conversation_id", String(), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+        Column("seq", Integer, nullable=False),
+        Column("role", String(20), nullable=False),
+        Column("content", Text, nullable=False),
+        Column("reasoning", Text, nullable=False),
+        Column("status", String(20), nullable=False),
+        Column("created_at", Float, nullable=False),
+        Column("updated_at", Float, nullable=False),
+        Column("model", String(), nullable=False),
+        Column("usage", Text, nullable=True),
+        Column("timings", Text, nullable=True),
+        Column("record", Text, nullable=True),
+        UniqueConstraint("conversation_id", "seq", name="uq_messages_conversation_seq"),
+        Index("ix_messages_status", "status"),
+        sqlite_autoincrement=True,
+    )
+    Table(
+        "tool_calls",
+        md,
+        Column("message_id", Integer, ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True),
+        Column("call_id", String(), primary_key=True),
+        Column("position", Integer, nullable=False),
+        Column("step", Integer, nullable=False),
+        Column("name", String(), nullable=False),
+        Column("arguments", Text, nullable=False),
+        Column("complete", Boolean, nullable=False),
+        Column("state", String(20), nullable=False),
+        Column("result", Text, nullable=True),
+        Column("error", Text, nullable=True),
+        Column("duration", Float, nullable=True),
+    )
+    md.create_all(conn)
+
+
+def applied_migrations(conn: Connection) -> list[str]:
+    if not conn.dialect.has_table(conn, schema_migrations.name):
+        return []
+    return list(conn.execute(select(schema_migrations.c.name).order_by(schema_migrations.c.name)).scalars())
+
+
+def migrate(conn: Connection) -> list[str]:
+    """Apply what is missing, in order; returns the names applied now (none the second time)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+    schema_migrations.create(conn, checkfirst=True)
+    done = set(conn.execute(select(schema_migrations.c.name)).scalars())
+    applied = []
+    for fn in MIGRATIONS:
+        if fn.__name__ in done:
+            continue
+        fn(conn)
+        conn.execute(insert(schema_migrations).values(name=fn.__name__, applied_at=time.time()))
+        applied.append(fn.__name__)
+    return applied
+
+
+__all__ = ["MIGRATIONS", "applied_migrations", "migrate", "migration"]

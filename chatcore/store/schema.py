@@ -1,0 +1,111 @@
+"""The tables as they are now (what the queries use). ``migrations`` builds them.
+
+    conversations  id (random, the shareable link), owner, title, created_at, updated_at,
+                   model (last used), settings (JSON, secrets stripped), next_seq
+    messages       one row per entry: a user prompt or an assistant turn. ``seq`` orders
+                   them (per conversation, strictly increasing, never reused); ``record`` is
+                   the full turn record, the source of truth for rendering; content,
+                   reasoning, status, usage and timings are copies made from it in the same
+                   transaction, for search and queries
+    tool_calls     one row per tool call of a turn, also copied from the record
+
+Times are seconds since the epoch (floats, like ``Turn.started_at``). JSON is kept as
+ASCII text so SQLite and PostgreSQL store exactly the same bytes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+from .records import dumps, loads
+
+
+class JSONText(TypeDecorator):
+    """A JSON value stored as text (see ``records.dumps``)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else dumps(value)
+
+    def process_result_value(self, value: str | None, dialect: Any) -> Any:
+        return loads(value)
+
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations",
+    metadata,
+    Column("name", String(), primary_key=True),
+    Column("applied_at", Float, nullable=False),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", String(), primary_key=True),
+    Column("owner", String(), nullable=False),
+    Column("title", Text, nullable=False, default=""),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("model", String(), nullable=False, default=""),
+    Column("settings", JSONText, nullable=True),
+    Column("next_seq", Integer, nullable=False, default=0),
+    Index("ix_conversations_owner_updated", "owner", "updated_at"),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("content", Text, nullable=False, default=""),
+    Column("reasoning", Text, nullable=False, default=""),
+    Column("status", String(20), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("model", String(), nullable=False, default=""),
+    Column("usage", JSONText, nullable=True),
+    Column("timings", JSONText, nullable=True),
+    Column("record", JSONText, nullable=True),
+    UniqueConstraint("conversation_id", "seq", name="uq_messages_conversation_seq"),
+    Index("ix_messages_status", "status"),
+    sqlite_autoincrement=True,  # ids never reused: a late checkpoint of a deleted answer must not hit a new one
+)
+
+tool_calls = Table(
+    "tool_calls",
+    metadata,
+    Column("message_id", Integer, ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True),
+    Column("call_id", String(), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("name", String(), nullable=False),
+    Column("arguments", Text, nullable=False, default=""),
+    Column("complete", Boolean, nullable=False, default=False),
+    Column("state", String(20), nullable=False),
+    Column("result", JSONText, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("duration", Float, nullable=True),
+)
+
+__all__ = ["JSONText", "conversations", "messages", "metadata", "schema_migrations", "tool_calls"]

@@ -1,0 +1,323 @@
+"""``ChatStore``: conversations, their messages and tool calls, in SQLite or PostgreSQL.
+
+One store serves every visitor of a process (it holds no per-user state: each call says
+whose conversation it touches) and every thread (each call borrows a pooled connection for
+one short transaction). Writes check the owner; ``load(id, owner=None)`` is the link
+holder's read: knowing the random id is the permission.
+
+The answer in progress is saved as it streams: ``add_user_message`` before the request goes
+out, ``start_assistant`` when the answer starts, ``checkpoint`` every second or so,
+``finish`` at the end. An answer left 'streaming' with no checkpoint for ``stale_after``
+seconds was cut off by a server restart: ``load`` shows (and saves) it as 'interrupted'.
+Callers that can go quiet longer (a slow tool) should keep checkpointing meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from contextlib import contextmanager, nullcontext
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy.engine import URL
+
+from ..conversation import Conversation, Entry, UserEntry, new_conversation_id, title_from_prompt
+from ..turn import Turn
+from . import migrations
+from .engine import BEGIN_MODE, DEFAULT_URL, is_memory, is_sqlite, make_engine, parse_url, safe_url, url_from_env
+from .errors import ConversationNotFound, StoreError, store_errors
+from .records import mark_interrupted, turn_from_record, turn_to_record
+from .redact import strip_secrets
+from .rows import db_text, record_from_columns, turn_columns, write_tool_calls
+from .schema import conversations, messages
+from .summary import ConversationSummary, list_query
+
+log = logging.getLogger(__name__)
+
+SAVE = "Could not save the conversation"
+LOAD = "Could not load the conversation"
+LIST = "Could not load your conversations"
+SETUP = "Could not set up the conversation store"
+_LIVE = ("streaming", "interrupted")  # what a checkpoint may overwrite (a finished answer stays finished)
+
+
+class ChatStore:
+    def __init__(
+        self,
+        url: str | URL = DEFAULT_URL,
+        *,
+        stale_after: float = 15.0,
+        busy_timeout: float = 5.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """``url``: a SQLAlchemy URL (see ``engine``). ``stale_after``: seconds without a checkpoint
+        after which a 'streaming' answer counts as interrupted. ``busy_timeout``: seconds to wait
+        for a lock (or, on PostgreSQL, to connect) before failing with ``StoreError``. ``clock``:
+        the time source for created_at/updated_at (tests pass a fake one)."""
+        self.url = parse_url(url)
+        self.stale_after = stale_after
+        self._clock = clock
+        with store_errors(SETUP):
+            self._engine = make_engine(self.url, busy_timeout=busy_timeout)
+        self._sqlite = is_sqlite(self.url)
+        self._memory = is_memory(self.url)
+        # An in-memory database is one connection: one thread at a time. A file needs no lock of
+        # ours: writers queue on SQLite's (BEGIN IMMEDIATE + busy timeout), readers never wait (WAL).
+        self._lock = threading.RLock() if self._memory else None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ, secrets: Mapping[str, Any] = {}, **options: Any) -> "ChatStore":  # noqa: B006
+        return cls(url_from_env(env, secrets), **options)
+
+    def __repr__(self) -> str:
+        return f"ChatStore({safe_url(self.url)!r})"
+
+    def __enter__(self) -> "ChatStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (for tools and tests; the store's own queries go through its methods)."""
+        return self._engine
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    @contextmanager
+    def _transaction(self, action: str, *, write: bool) -> Iterator[Connection]:
+        lock = self._lock if self._lock is not None else nullcontext()
+        with store_errors(action), lock, self._engine.connect() as conn:
+            if write and self._sqlite:
+                conn.execution_options(**{BEGIN_MODE: "IMMEDIATE"})
+            with conn.begin():
+                yield conn
+
+    # ------------------------------------------------------------ schema
+    def migrate(self) -> list[str]:
+        """Create or upgrade the tables; returns the migrations applied now."""
+        with self._transaction(SETUP, write=True) as conn:
+            return migrations.migrate(conn)
+
+    # ------------------------------------------------------------ conversations
+    def create_conversation(
+        self,
+        owner: str,
+        *,
+        conversation_id: str | None = None,
+        title: str = "",
+        model: str = "",
+        settings: Mapping[str, Any] | None = None,
+    ) -> str:
+        """A new conversation (or ``conversation_id`` if it already exists and is ``owner``'s)."""
+        conversation_id = conversation_id or new_conversation_id()
+        now = self._clock()
+        with self._transaction(SAVE, write=True) as conn:
+            existing = conn.execute(select(conversations.c.owner).where(conversations.c.id == conversation_id)).first()
+            if existing is not None:
+                if existing.owner != owner:
+                    raise ConversationNotFound(f"{SAVE}: it was not found")
+                return conversation_id
+            conn.execute(
+                insert(conversations).values(
+                    id=conversation_id,
+                    owner=owner,
+                    title=db_text(title),
+                    created_at=now,
+                    updated_at=now,
+                    model=model,
+                    settings=strip_secrets(dict(settings)) if settings is not None else None,
+                    next_seq=0,
+                )
+            )
+        return conversation_id
+
+    def get_settings(self, conversation_id: str, owner: str | None) -> dict[str, Any] | None:
+        """The settings stored with the conversation (secrets already stripped)."""
+        with self._transaction(LOAD, write=False) as conn:
+            row = conn.execute(_owned(select(conversations.c.settings), conversation_id, owner)).first()
+        return None if row is None else (row.settings or {})
+
+    def list_conversations(
+        self, owner: str, *, search: str = "", limit: int = 200, ids: Iterable[str] = ()
+    ) -> list[ConversationSummary]:
+        """``owner``'s conversations and those in ``ids`` (opened by link), newest first."""
+        query = list_query(owner, search=search, limit=limit, ids=ids)
+        with self._transaction(LIST, write=False) as conn:
+            rows = conn.execute(query).all()
+        return [ConversationSummary.from_row(row, owner) for row in rows]
+
+    def rename(self, conversation_id: str, owner: str, title: str) -> bool:
+        with self._transaction(SAVE, write=True) as conn:
+            result = conn.execute(_owned(update(conversations), conversation_id, owner).values(title=db_text(title.strip())))
+        return result.rowcount == 1
+
+    def delete(self, conversation_id: str, owner: str) -> bool:
+        """Delete the conversation with its messages and tool calls."""
+        with self._transaction(SAVE, write=True) as conn:
+            result = conn.execute(_owned(delete(conversations), conversation_id, owner))
+        return result.rowcount == 1
+
+    # ------------------------------------------------------------ messages
+    def add_user_message(self, conversation_id: str, owner: str, content: str) -> int:
+        """Save a prompt (before it is sent); names the conversation after it if untitled."""
+        content = db_text(content)
+        with self._transaction(SAVE, write=True) as conn:
+            seq, now = self._next_seq(conn, conversation_id, owner)
+            conn.execute(
+                update(conversations)
+                .where(conversations.c.id == conversation_id, conversations.c.title == "")
+                .values(title=title_from_prompt(content))
+            )
+            row = dict(role="user", content=content, reasoning="", status="complete", model="")
+            return self._insert_message(conn, conversation_id, seq, now, row)
+
+    def start_assistant(self, conversation_id: str, owner: str, turn: Turn) -> int:
+        record = turn_to_record(turn)
+        with self._transaction(SAVE, write=True) as conn:
+            seq, now = self._next_seq(conn, conversation_id, owner)
+            if turn.model:
+                conn.execute(update(conversations).where(conversations.c.id == conversation_id).values(model=turn.model))
+            message_id = self._insert_message(conn, conversation_id, seq, now, turn_columns(record))
+            write_tool_calls(conn, message_id, record, replace=False)
+            return message_id
+
+    def checkpoint(self, message_id: int, turn: Turn) -> bool:
+        """Save the answer as it is now. False if it is gone (deleted) or already finished."""
+        return self._save_turn(message_id, turn, final=False)
+
+    def finish(self, message_id: int, turn: Turn) -> bool:
+        """Save the answer's final state. False if it is gone (its conversation was deleted)."""
+        return self._save_turn(message_id, turn, final=True)
+
+    def _save_turn(self, message_id: int, turn: Turn, *, final: bool) -> bool:
+        record = turn_to_record(turn)
+        columns = turn_columns(record)
+        with self._transaction(SAVE, write=True) as conn:
+            now = self._clock()
+            if final:  # the conversation's row first, as every other writer does: no lock-order deadlock
+                parent = select(messages.c.conversation_id).where(messages.c.id == message_id).scalar_subquery()
+                conn.execute(update(conversations).where(conversations.c.id == parent).values(updated_at=now))
+            query = update(messages).where(messages.c.id == message_id, messages.c.role == "assistant")
+            if not final:  # a checkpoint racing the end must not turn a finished answer back into 'streaming'
+                query = query.where(messages.c.status.in_(_LIVE))
+            if conn.execute(query.values(updated_at=now, **columns)).rowcount != 1:
+                return False
+            write_tool_calls(conn, message_id, record, replace=True)
+        return True
+
+    def truncate_after(self, conversation_id: str, owner: str, message_index: int) -> int:
+        """Drop entries ``message_index`` and on (to edit a prompt and send it again); returns how many."""
+        if message_index < 0:
+            raise ValueError("message_index must be >= 0")
+        with self._transaction(SAVE, write=True) as conn:
+            self._touch(conn, conversation_id, owner)
+            first = conn.execute(
+                select(messages.c.seq)
+                .where(messages.c.conversation_id == conversation_id)
+                .order_by(messages.c.seq)
+                .offset(message_index)
+                .limit(1)
+            ).scalar()
+            if first is None:
+                return 0
+            gone = delete(messages).where(messages.c.conversation_id == conversation_id, messages.c.seq >= first)
+            return conn.execute(gone).rowcount
+
+    def delete_last_assistant(self, conversation_id: str, owner: str) -> bool:
+        """For Regenerate: drop the last entry if it is an answer. False if the last entry is a prompt."""
+        with self._transaction(SAVE, write=True) as conn:
+            self._touch(conn, conversation_id, owner)
+            last = conn.execute(
+                select(messages.c.id, messages.c.role)
+                .where(messages.c.conversation_id == conversation_id)
+                .order_by(messages.c.seq.desc())
+                .limit(1)
+            ).first()
+            if last is None or last.role != "assistant":
+                return False
+            conn.execute(delete(messages).where(messages.c.id == last.id))
+            return True
+
+    # ------------------------------------------------------------ loading
+    def load(self, conversation_id: str, owner: str | None, *, stale_after: float | None = None) -> Conversation | None:
+        """The conversation, entries in order; None if it does not exist or is not ``owner``'s.
+
+        ``owner=None`` is a link holder's read (no owner check).
+        """
+        with self._transaction(LOAD, write=False) as conn:
+            head = conn.execute(_owned(select(conversations.c.title), conversation_id, owner)).first()
+            if head is None:
+                return None
+            rows = conn.execute(
+                select(messages).where(messages.c.conversation_id == conversation_id).order_by(messages.c.seq)
+            ).all()
+        cutoff = self._clock() - (self.stale_after if stale_after is None else stale_after)
+        entries: list[Entry] = []
+        stale: list[tuple[int, float, Turn]] = []
+        for row in rows:
+            if row.role == "user":
+                entries.append(UserEntry(row.content, created_at=row.created_at))
+                continue
+            turn = turn_from_record(row.record or record_from_columns(row))
+            if row.status == "streaming" and row.updated_at < cutoff:
+                stale.append((row.id, row.updated_at, mark_interrupted(turn)))
+            entries.append(turn)
+        if stale:
+            self._save_interrupted(stale)
+        return Conversation(id=conversation_id, title=head.title, entries=entries)
+
+    def _save_interrupted(self, stale: list[tuple[int, float, Turn]]) -> None:
+        """Best effort: the reader sees 'interrupted' either way; the next load tries again."""
+        try:
+            with self._transaction(SAVE, write=True) as conn:
+                for message_id, seen_at, turn in stale:
+                    record = turn_to_record(turn)
+                    query = update(messages).where(
+                        messages.c.id == message_id, messages.c.status == "streaming", messages.c.updated_at == seen_at
+                    )
+                    if conn.execute(query.values(**turn_columns(record))).rowcount == 1:  # keeps updated_at
+                        write_tool_calls(conn, message_id, record, replace=True)
+        except StoreError as exc:
+            log.warning("%s", exc)
+
+    # ------------------------------------------------------------ helpers
+    def _next_seq(self, conn: Connection, conversation_id: str, owner: str) -> tuple[int, float]:
+        """Take the conversation's next sequence number (locks its row until commit) and touch it."""
+        now = self._clock()
+        seq = conn.execute(
+            _owned(update(conversations), conversation_id, owner)
+            .values(next_seq=conversations.c.next_seq + 1, updated_at=now)
+            .returning(conversations.c.next_seq)
+        ).scalar()
+        if seq is None:
+            raise ConversationNotFound(f"{SAVE}: it was not found")
+        return seq, now
+
+    def _touch(self, conn: Connection, conversation_id: str, owner: str) -> None:
+        query = _owned(update(conversations), conversation_id, owner).values(updated_at=self._clock())
+        if conn.execute(query).rowcount != 1:
+            raise ConversationNotFound(f"{SAVE}: it was not found")
+
+    @staticmethod
+    def _insert_message(conn: Connection, conversation_id: str, seq: int, now: float, columns: dict[str, Any]) -> int:
+        values = dict(conversation_id=conversation_id, seq=seq, created_at=now, updated_at=now, **columns)
+        return conn.execute(insert(messages).values(**values).returning(messages.c.id)).scalar_one()
+
+
+def _owned(query: Any, conversation_id: str, owner: str | None) -> Any:
+    """``query`` narrowed to the conversation, and to its owner unless ``owner`` is None (a link holder's read)."""
+    query = query.where(conversations.c.id == conversation_id)
+    if owner is None:
+        if not query.is_select:
+            raise TypeError("changing a conversation needs its owner (None is only for reading by link)")
+        return query
+    return query.where(conversations.c.owner == owner)
+
+
+__all__ = ["ChatStore", "ConversationNotFound", "ConversationSummary", "StoreError"]
