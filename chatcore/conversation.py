@@ -21,6 +21,7 @@ class UserEntry:
     content: str
     created_at: float = field(default_factory=time.time)
     hidden: bool = False  # sent to the model but not shown (the "continue" instruction)
+    message_id: int | None = field(default=None, compare=False)  # its row in the store, once saved
 
 
 Entry = Union[UserEntry, Turn]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from .cancel import CancelToken
+from .checkpoint import TurnSaver
 from .conversation import Conversation
 from .events import Event
 from .loop import Provider, run_turn
@@ -23,6 +24,7 @@ class ActiveTurn:
         self.turn = turn
         self.cancel = cancel
         self._source = source
+        self.saver: TurnSaver | None = None  # keeps the answer saved while it streams (when there is a store)
 
     def events(self) -> Iterator[Event]:
         """The turn's events, each applied to ``turn`` before it is handed on."""
@@ -34,11 +36,17 @@ class ActiveTurn:
         finally:
             if not self.turn.is_finished:  # closed early: whoever stopped reading stopped the turn
                 self.stop()
+            elif self.saver is not None:
+                self.saver.wake()  # save the final state now, not at the next tick
 
-    def stop(self, reason: str = "stopped") -> None:
-        """Stop from any thread: close the upstream, tell tools to stop, keep what was said."""
+    def stop(self, reason: str = "stopped", message: str = "") -> None:
+        """Stop from any thread: close the upstream, tell tools to stop, keep what was said.
+
+        ``message`` is how the answer's ending reads ("Stopped.")."""
         self.cancel.cancel(reason)
-        self.turn.finish("stopped", "cancelled")
+        self.turn.finish("stopped", "cancelled", message)
+        if self.saver is not None:
+            self.saver.wake()
 
     @property
     def is_finished(self) -> bool:

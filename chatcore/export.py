@@ -13,6 +13,7 @@ from typing import Any, Callable
 from .conversation import Conversation, UserEntry
 from .messages import with_system_prompt
 from .settings import GenerationSettings, ProviderConfig
+from .store.redact import strip_secrets
 from .tools import ToolRegistry
 from .turn import Turn
 
@@ -35,7 +36,7 @@ def to_markdown(conversation: Conversation) -> str:
     lines = [f"# {conversation.title or 'Conversation'}", ""]
     for entry in conversation.entries:
         if isinstance(entry, UserEntry):
-            lines += ["## You", "", entry.content, ""]
+            lines += ["_(you asked the model to continue)_", ""] if entry.hidden else ["## You", "", entry.content, ""]
             continue
         lines += [f"## Assistant{f' ({entry.model})' if entry.model else ''}", ""]
         for segment in entry.segments:
@@ -60,15 +61,23 @@ def to_markdown(conversation: Conversation) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def to_json(conversation: Conversation, turn_record: Callable[[Turn], dict[str, Any]]) -> str:
-    """Every message, tool call, usage and timing. ``turn_record`` is the store's serialiser."""
+def to_json(
+    conversation: Conversation,
+    turn_record: Callable[[Turn], dict[str, Any]],
+    settings: dict[str, Any] | None = None,
+) -> str:
+    """Every message, tool call, usage and timing. ``turn_record`` is the store's serialiser;
+    ``settings`` (already without secrets) what the conversation was answered with."""
     entries: list[dict[str, Any]] = []
     for entry in conversation.entries:
         if isinstance(entry, UserEntry):
-            entries.append({"role": "user", "content": entry.content, "created_at": entry.created_at})
+            entries.append({"role": "user", "content": entry.content, "created_at": entry.created_at, "hidden": entry.hidden})
         else:
             entries.append({"role": "assistant", **turn_record(entry)})
-    data = {"id": conversation.id, "title": conversation.title, "entries": entries}
+    data: dict[str, Any] = {"id": conversation.id, "title": conversation.title}
+    if settings is not None:
+        data["settings"] = strip_secrets(settings)
+    data["entries"] = entries
     return json.dumps(data, indent=2, ensure_ascii=False, default=str)
 
 

@@ -1,8 +1,8 @@
 """Where streamed Markdown may be cut into separate display blocks.
 
 Re-rendering one growing Markdown element costs the whole text again on every update, so
-a long answer's traffic grows with its square. Cutting it into blocks of about a kilobyte
-keeps the cost linear, but a cut inside a fenced code block, a math block or a table
+a long answer's traffic grows with its square. Cutting it into blocks (of about a paragraph in
+the app) keeps the cost linear, but a cut inside a fenced code block, a math block or a table
 would break how it renders. ``BlockSplitter`` tracks those as text streams in and says
 where a cut is safe: at a blank line outside any fence.
 """

@@ -17,11 +17,13 @@ from chatcore.mock.options import MockOptions
 from chatcore.mock.scenarios import SCENARIOS
 from chatcore.mock.server import MockServer
 
+DEFAULT_PORT = 8765
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chatcore.mock_server", description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     parser.add_argument("--ttft", type=float, default=MockOptions.ttft, help="seconds before the first chunk")
     parser.add_argument("--chunk-delay", type=float, default=MockOptions.chunk_delay, help="seconds between chunks")
     parser.add_argument("--keepalive", action="store_true", help="send ': keep-alive' SSE comments")

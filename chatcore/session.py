@@ -8,18 +8,23 @@ render what they return; all decisions live here, where plain pytest can check t
 from __future__ import annotations
 
 import threading
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
+from .archive import ChatArchive
+from .checkpoint import TurnSaver
 from .conversation import Conversation, UserEntry
 from .engine import ActiveTurn, start_turn
 from .events import Event
 from .messages import CONTINUE_INSTRUCTION
 from .mock.options import MockOptions
 from .providers import OpenAICompatProvider, make_provider
-from .settings import GenerationSettings, ProviderConfig
+from .settings import GenerationSettings, ProviderConfig, settings_record
+from .store import StoreError
 from .tools import ToolRegistry, default_registry
 from .turn import Turn
 from .user_text import clean_user_text
+
+T = TypeVar("T")
 
 STOP_REASONS = {
     "stop": "Stopped.",
@@ -33,14 +38,53 @@ CONTINUABLE = ("stopped", "incomplete", "error", "interrupted")
 
 
 class ChatSession:
-    def __init__(self, registry: ToolRegistry | None = None) -> None:
+    def __init__(self, registry: ToolRegistry | None = None, archive: ChatArchive | None = None) -> None:
+        """``archive``: where the chat is saved (None: kept in memory only, e.g. the store is down)."""
         self.conversation = Conversation()
         self.registry = registry if registry is not None else default_registry()
+        self.archive = archive
         self.active: ActiveTurn | None = None
         self.finished_turns: list[Turn] = []  # this session's answers, for the Metrics page
         self._provider: OpenAICompatProvider | None = None
         self._provider_key: tuple | None = None
         self._lock = threading.Lock()  # the streaming thread and the next script run both retire turns
+        self._store_problem: str | None = None
+        self._last_saver: TurnSaver | None = None
+
+    # ------------------------------------------------------------ saving
+    @property
+    def storage_problem(self) -> str | None:
+        """Why the chat is not (fully) saved right now, in words for the user; None when it is."""
+        saver = self._last_saver
+        return self._store_problem or (saver.problem if saver is not None else None)
+
+    def _saving(self, action: Callable[[ChatArchive], T]) -> T | None:
+        """Run a save; a store failure becomes ``storage_problem``, never an exception."""
+        if self.archive is None:
+            return None
+        try:
+            result = action(self.archive)
+        except StoreError as exc:
+            self._store_problem = str(exc)
+            return None
+        self._store_problem = None
+        return result
+
+    def wait_saved(self, timeout: float = 5.0) -> bool:
+        """Wait until the last answer's final state is saved (tests, and before a redraw)."""
+        saver = self._last_saver
+        return saver is None or saver.wait(timeout)
+
+    def open_conversation(self, conversation_id: str) -> bool:
+        """Show a stored conversation (theirs, or held by link). False if not found or not theirs."""
+        if self.conversation.id == conversation_id:
+            return True
+        found = self._saving(lambda archive: archive.open(conversation_id))
+        if found is None:
+            return False
+        self.stop("new_chat")
+        self.conversation = found
+        return True
 
     # ------------------------------------------------------------ provider
     def provider(self, config: ProviderConfig, mock: MockOptions | None = None) -> OpenAICompatProvider:
@@ -64,8 +108,7 @@ class ChatSession:
         if active is None:
             return None
         if not active.is_finished:
-            active.stop(reason)
-            active.turn.end_message = STOP_REASONS.get(reason, STOP_REASONS["stop"])
+            active.stop(reason, STOP_REASONS.get(reason, STOP_REASONS["stop"]))
         self._retire(active)
         return active.turn
 
@@ -89,6 +132,7 @@ class ChatSession:
         self.stop("new_prompt")
         if prompt is not None:
             prompt = clean_user_text(prompt)
+        conversation = self.conversation
         active = start_turn(
             self.provider(config, mock),
             self.conversation,
@@ -99,8 +143,22 @@ class ChatSession:
             model=config.model,
             hidden=hidden,
         )
+        if self.archive is not None:  # before the first event is read, so before the request goes out
+            entry = conversation.entries[-2] if prompt is not None else None
+            self._save_start(conversation, entry, active, settings_record(config, settings), config.model)
         self.active = active
         return active
+
+    def _save_start(self, conversation: Conversation, entry: UserEntry | None, active: ActiveTurn,
+                    settings: dict, model: str) -> None:
+        if entry is not None:
+            self._saving(lambda archive: archive.save_prompt(conversation, entry, settings, model=model))
+        saver = self._saving(lambda archive: archive.start_answer(conversation, active.turn))
+        if saver is not None:
+            active.saver = saver
+            self._last_saver = saver
+            if active.is_finished:  # stopped before the saver existed
+                saver.wake()
 
     def events(self, active: ActiveTurn) -> Iterator[Event]:
         """Stream ``active``'s events; when they run out the turn is retired."""
@@ -113,10 +171,12 @@ class ChatSession:
     def drop_last_answer(self) -> bool:
         """For Retry: forget the last answer so the last prompt can be answered again."""
         self.stop("new_prompt")
-        entries = self.conversation.entries
+        conversation = self.conversation
+        entries = conversation.entries
         if not entries or not isinstance(entries[-1], Turn):
             return False
-        entries.pop()
+        turn = entries.pop()
+        self._saving(lambda archive: archive.forget_from(conversation, turn))
         return True
 
     def can_continue(self) -> bool:
@@ -136,9 +196,11 @@ class ChatSession:
         entries = self.conversation.entries
         if not 0 <= index < len(entries) or not isinstance(entries[index], UserEntry):
             return None
-        text = entries[index].content
+        entry = entries[index]
         del entries[index:]
-        return text
+        conversation = self.conversation
+        self._saving(lambda archive: archive.forget_from(conversation, entry))
+        return entry.content
 
     def new_chat(self) -> None:
         self.stop("new_chat")

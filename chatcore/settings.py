@@ -106,4 +106,36 @@ class GenerationSettings:
         return replace(self, **changes)
 
 
-__all__ = ["DEFAULT_SYSTEM_PROMPT", "GenerationSettings", "MOCK_BASE_URL", "ProviderConfig", "ProviderKind", "Timeouts"]
+def settings_record(config: ProviderConfig, settings: GenerationSettings) -> dict[str, Any]:
+    """What a conversation is answered with, as plain JSON: never the API key or headers."""
+    return {
+        "provider": config.kind,
+        "base_url": "" if config.is_mock else config.base_url,
+        "model": config.model,
+        "system_prompt": settings.system_prompt,
+        "temperature": settings.temperature,
+        "max_tokens": settings.max_tokens,
+        "max_steps": settings.max_steps,
+        "tools": None if settings.tools is None else list(settings.tools),
+    }
+
+
+def settings_from_record(record: Mapping[str, Any] | None) -> tuple[ProviderConfig, GenerationSettings]:
+    """The inverse of ``settings_record`` (defaults for anything missing; no key, ever)."""
+    record = record or {}
+    kind = "openai" if record.get("provider") == "openai" else "mock"
+    config = ProviderConfig(kind=kind, model=str(record.get("model") or ("mock-gpt" if kind == "mock" else "gpt-4o-mini")))
+    if kind == "openai" and record.get("base_url"):
+        config = config.with_changes(base_url=str(record["base_url"]))
+    tools = record.get("tools")
+    generation = GenerationSettings(
+        system_prompt=str(record.get("system_prompt", DEFAULT_SYSTEM_PROMPT)),
+        temperature=record.get("temperature"),
+        max_tokens=record.get("max_tokens"),
+        max_steps=int(record.get("max_steps", 5)),
+        tools=None if tools is None else tuple(str(t) for t in tools),
+    )
+    return config, generation
+
+
+__all__ = ["DEFAULT_SYSTEM_PROMPT", "GenerationSettings", "MOCK_BASE_URL", "ProviderConfig", "ProviderKind", "Timeouts", "settings_from_record", "settings_record"]

@@ -85,6 +85,7 @@ class Turn:
         self.total_s: float | None = None
         self._step = 0
         self._after_tools = False
+        self.message_id: int | None = None  # its row in the store, once saved
 
     # ---------------------------------------------------------------- feeding
     def apply(self, event: Event) -> None:

@@ -100,6 +100,14 @@ def m001_initial(conn: Connection) -> None:
     md.create_all(conn)
 
 
+@migration
+def m002_hidden_prompts(conn: Connection) -> None:
+    """Prompts sent to the model but not shown (the "continue" instruction) are kept as such,
+    so a reloaded chat replays exactly what was sent and shows exactly what was shown."""
+    false = "false" if conn.dialect.name == "postgresql" else "0"
+    conn.execute(text(f"ALTER TABLE messages ADD COLUMN hidden BOOLEAN NOT NULL DEFAULT {false}"))
+
+
 def applied_migrations(conn: Connection) -> list[str]:
     if not conn.dialect.has_table(conn, schema_migrations.name):
         return []

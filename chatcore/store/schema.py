@@ -6,7 +6,8 @@
                    them (per conversation, strictly increasing, never reused); ``record`` is
                    the full turn record, the source of truth for rendering; content,
                    reasoning, status, usage and timings are copies made from it in the same
-                   transaction, for search and queries
+                   transaction, for search and queries; ``hidden`` marks a prompt sent
+                   to the model but not shown (the "continue" instruction)
     tool_calls     one row per tool call of a turn, also copied from the record
 
 Times are seconds since the epoch (floats, like ``Turn.started_at``). JSON is kept as
@@ -30,6 +31,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.sql.expression import false
 from sqlalchemy.types import TypeDecorator
 
 from .records import dumps, loads
@@ -87,6 +89,7 @@ messages = Table(
     Column("usage", JSONText, nullable=True),
     Column("timings", JSONText, nullable=True),
     Column("record", JSONText, nullable=True),
+    Column("hidden", Boolean, nullable=False, default=False, server_default=false()),  # m002
     UniqueConstraint("conversation_id", "seq", name="uq_messages_conversation_seq"),
     Index("ix_messages_status", "status"),
     sqlite_autoincrement=True,  # ids never reused: a late checkpoint of a deleted answer must not hit a new one

@@ -33,7 +33,7 @@ from .records import mark_interrupted, turn_from_record, turn_to_record
 from .redact import strip_secrets
 from .rows import db_text, record_from_columns, turn_columns, write_tool_calls
 from .schema import conversations, messages
-from .summary import ConversationSummary, list_query
+from .summary import AnswerFigures, ConversationSummary, figures_query, list_query
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +137,15 @@ class ChatStore:
             )
         return conversation_id
 
+    def set_settings(self, conversation_id: str, owner: str, settings: Mapping[str, Any], *, model: str = "") -> bool:
+        """Remember the settings the conversation is now answered with (secrets stripped)."""
+        values: dict[str, Any] = {"settings": strip_secrets(dict(settings))}
+        if model:
+            values["model"] = model
+        with self._transaction(SAVE, write=True) as conn:
+            result = conn.execute(_owned(update(conversations), conversation_id, owner).values(**values))
+        return result.rowcount == 1
+
     def get_settings(self, conversation_id: str, owner: str | None) -> dict[str, Any] | None:
         """The settings stored with the conversation (secrets already stripped)."""
         with self._transaction(LOAD, write=False) as conn:
@@ -152,6 +161,12 @@ class ChatStore:
             rows = conn.execute(query).all()
         return [ConversationSummary.from_row(row, owner) for row in rows]
 
+    def answer_figures(self, owner: str, *, ids: Iterable[str] = (), limit: int = 1000) -> list[AnswerFigures]:
+        """Timings and usage of the finished answers in ``owner``'s conversations (and ``ids``), oldest first."""
+        with self._transaction(LIST, write=False) as conn:
+            rows = conn.execute(figures_query(owner, ids=ids, limit=limit)).all()
+        return [AnswerFigures.from_row(row) for row in rows]
+
     def rename(self, conversation_id: str, owner: str, title: str) -> bool:
         with self._transaction(SAVE, write=True) as conn:
             result = conn.execute(_owned(update(conversations), conversation_id, owner).values(title=db_text(title.strip())))
@@ -164,17 +179,20 @@ class ChatStore:
         return result.rowcount == 1
 
     # ------------------------------------------------------------ messages
-    def add_user_message(self, conversation_id: str, owner: str, content: str) -> int:
-        """Save a prompt (before it is sent); names the conversation after it if untitled."""
+    def add_user_message(self, conversation_id: str, owner: str, content: str, *, hidden: bool = False) -> int:
+        """Save a prompt (before it is sent); names the conversation after it if untitled.
+
+        ``hidden``: sent to the model but not shown (it never names the conversation)."""
         content = db_text(content)
         with self._transaction(SAVE, write=True) as conn:
             seq, now = self._next_seq(conn, conversation_id, owner)
-            conn.execute(
-                update(conversations)
-                .where(conversations.c.id == conversation_id, conversations.c.title == "")
-                .values(title=title_from_prompt(content))
-            )
-            row = dict(role="user", content=content, reasoning="", status="complete", model="")
+            if not hidden:
+                conn.execute(
+                    update(conversations)
+                    .where(conversations.c.id == conversation_id, conversations.c.title == "")
+                    .values(title=title_from_prompt(content))
+                )
+            row = dict(role="user", content=content, reasoning="", status="complete", model="", hidden=hidden)
             return self._insert_message(conn, conversation_id, seq, now, row)
 
     def start_assistant(self, conversation_id: str, owner: str, turn: Turn) -> int:
@@ -229,6 +247,18 @@ class ChatStore:
             gone = delete(messages).where(messages.c.conversation_id == conversation_id, messages.c.seq >= first)
             return conn.execute(gone).rowcount
 
+    def delete_from(self, conversation_id: str, owner: str, message_id: int) -> int:
+        """Drop message ``message_id`` and every later one (edit a prompt, send it again); returns how many."""
+        with self._transaction(SAVE, write=True) as conn:
+            self._touch(conn, conversation_id, owner)
+            first = conn.execute(
+                select(messages.c.seq).where(messages.c.conversation_id == conversation_id, messages.c.id == message_id)
+            ).scalar()
+            if first is None:
+                return 0
+            gone = delete(messages).where(messages.c.conversation_id == conversation_id, messages.c.seq >= first)
+            return conn.execute(gone).rowcount
+
     def delete_last_assistant(self, conversation_id: str, owner: str) -> bool:
         """For Regenerate: drop the last entry if it is an answer. False if the last entry is a prompt."""
         with self._transaction(SAVE, write=True) as conn:
@@ -262,9 +292,10 @@ class ChatStore:
         stale: list[tuple[int, float, Turn]] = []
         for row in rows:
             if row.role == "user":
-                entries.append(UserEntry(row.content, created_at=row.created_at))
+                entries.append(UserEntry(row.content, created_at=row.created_at, hidden=bool(row.hidden), message_id=row.id))
                 continue
             turn = turn_from_record(row.record or record_from_columns(row))
+            turn.message_id = row.id
             if row.status == "streaming" and row.updated_at < cutoff:
                 stale.append((row.id, row.updated_at, mark_interrupted(turn)))
             entries.append(turn)

@@ -1,4 +1,5 @@
-"""The conversation list: one summary per conversation, newest first, searchable."""
+"""The conversation list (one summary per conversation, newest first, searchable) and the
+figures of stored answers behind the Metrics page."""
 
 from __future__ import annotations
 
@@ -35,6 +36,69 @@ class ConversationSummary:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class AnswerFigures:
+    """One stored answer: its timings and usage (what the Metrics page charts)."""
+
+    conversation_id: str
+    created_at: float
+    status: str
+    model: str
+    first_token_s: float | None
+    total_s: float | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    tool_calls: int
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        if not self.completion_tokens or self.total_s is None or self.first_token_s is None:
+            return None
+        generating = self.total_s - self.first_token_s
+        return self.completion_tokens / generating if generating > 0 else None
+
+    @classmethod
+    def from_row(cls, row: Any) -> "AnswerFigures":
+        timings, usage, record = row.timings or {}, row.usage or {}, row.record or {}
+        completion = usage.get("completion_tokens")
+        if completion is None:  # the server sent no usage: about one token per chunk (as Turn counts)
+            completion = record.get("chunk_count") or None
+        return cls(
+            conversation_id=row.conversation_id,
+            created_at=row.created_at,
+            status=row.status,
+            model=row.model,
+            first_token_s=timings.get("first_token_s"),
+            total_s=timings.get("total_s"),
+            prompt_tokens=usage.get("prompt_tokens"),
+            completion_tokens=completion,
+            tool_calls=len(record.get("tool_calls", ())),
+        )
+
+
+def _visible(owner: str, ids: Iterable[str]) -> Any:
+    visible = conversations.c.owner == owner
+    linked = [i for i in dict.fromkeys(ids) if isinstance(i, str) and i][:MAX_LINKED_IDS]
+    if linked:
+        visible = or_(visible, conversations.c.id.in_(linked))
+    return visible
+
+
+def figures_query(owner: str, *, ids: Iterable[str] = (), limit: int = 1000) -> Select:
+    """The newest ``limit`` answers of ``owner``'s conversations and of those in ``ids``, oldest first."""
+    newest = (
+        select(messages.c.id)
+        .join(conversations, conversations.c.id == messages.c.conversation_id)
+        .where(_visible(owner, ids), messages.c.role == "assistant", messages.c.status != "streaming")
+        .order_by(messages.c.created_at.desc(), messages.c.id.desc())
+        .limit(max(0, int(limit)))
+        .scalar_subquery()
+    )
+    columns = (messages.c.conversation_id, messages.c.created_at, messages.c.status, messages.c.model,
+               messages.c.timings, messages.c.usage, messages.c.record)
+    return select(*columns).where(messages.c.id.in_(newest)).order_by(messages.c.created_at, messages.c.id)
+
+
 def list_query(owner: str, *, search: str = "", limit: int = 200, ids: Iterable[str] = ()) -> Select:
     """``owner``'s conversations plus those in ``ids``; ``search`` matches titles and message text.
 
@@ -47,10 +111,7 @@ def list_query(owner: str, *, search: str = "", limit: int = 200, ids: Iterable[
         .scalar_subquery()
         .label("message_count")
     )
-    visible = conversations.c.owner == owner
-    linked = [i for i in dict.fromkeys(ids) if isinstance(i, str) and i][:MAX_LINKED_IDS]
-    if linked:
-        visible = or_(visible, conversations.c.id.in_(linked))
+    visible = _visible(owner, ids)
     query = select(
         conversations.c.id,
         conversations.c.owner,
@@ -72,4 +133,4 @@ def list_query(owner: str, *, search: str = "", limit: int = 200, ids: Iterable[
     ).limit(max(0, int(limit)))
 
 
-__all__ = ["ConversationSummary", "list_query"]
+__all__ = ["AnswerFigures", "ConversationSummary", "figures_query", "list_query"]

@@ -1,0 +1,132 @@
+"""One visitor's view of the store: what they may open, list, change and save.
+
+``ChatArchive`` joins a shared ``ChatStore`` (one per process, no per-user state) to one
+``Visitor``, and remembers which conversations this browser session started or opened and
+under which owner it may write to them. Every method raises ``StoreError`` (worded for the
+user) when the database fails; ``ChatSession`` turns that into a warning and carries on.
+
+What the chat saves, in order (so nothing the user saw is lost):
+``save_prompt`` before the request goes out, ``start_answer`` when the answer starts (which
+starts a ``TurnSaver``: a checkpoint every second, the final state at the end).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any, Mapping
+
+from .checkpoint import TurnSaver
+from .conversation import Conversation, UserEntry
+from .store import AnswerFigures, ChatStore, ConversationSummary
+from .turn import Turn
+from .visitor import Visitor
+
+# new_conversation_id() gives 24 URL-safe characters; accept a little either way, reject junk
+# before it reaches a query.
+_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def looks_like_conversation_id(value: object) -> bool:
+    return isinstance(value, str) and bool(_ID.match(value))
+
+
+class ChatArchive:
+    def __init__(self, store: ChatStore, visitor: Visitor, *, checkpoint_interval: float = 1.0) -> None:
+        self.store = store
+        self.visitor = visitor
+        self.checkpoint_interval = checkpoint_interval
+        self._owners: dict[str, str] = {}  # conversation id -> the owner this session writes it with
+
+    # ------------------------------------------------------------ permissions
+    @property
+    def known_ids(self) -> list[str]:
+        """Conversations this session started or opened, oldest first."""
+        return list(self._owners)
+
+    def owner_of(self, conversation_id: str) -> str | None:
+        """The owner this visitor writes ``conversation_id`` with, or None if they may not."""
+        owner = self._owners.get(conversation_id)
+        if owner is None and self.visitor.signed_in:
+            return self.visitor.owner_for_new(conversation_id)  # their own (the store checks it is)
+        return owner
+
+    # ------------------------------------------------------------ reading
+    def open(self, conversation_id: str) -> Conversation | None:
+        """The conversation if this visitor may see it (theirs, or held by link); else None."""
+        if not looks_like_conversation_id(conversation_id):
+            return None
+        for owner in self.visitor.owners_to_try(conversation_id):
+            conversation = self.store.load(conversation_id, owner)
+            if conversation is not None:
+                self._owners[conversation_id] = owner
+                return conversation
+        return None
+
+    def settings_of(self, conversation_id: str) -> dict[str, Any]:
+        owner = self.owner_of(conversation_id)
+        found = self.store.get_settings(conversation_id, owner) if owner else None
+        return found or {}
+
+    def list(self, search: str = "") -> list[ConversationSummary]:
+        """This visitor's conversations, newest first; ``owned`` says whether they may change them."""
+        summaries = self.store.list_conversations(self.visitor.list_owner, search=search, ids=self.known_ids)
+        return [replace(s, owned=s.owned or s.id in self._owners) for s in summaries]
+
+    def figures(self) -> list[AnswerFigures]:
+        return self.store.answer_figures(self.visitor.list_owner, ids=self.known_ids)
+
+    # ------------------------------------------------------------ changing
+    def rename(self, conversation_id: str, title: str) -> bool:
+        owner = self.owner_of(conversation_id)
+        return bool(owner) and self.store.rename(conversation_id, owner, title)  # type: ignore[arg-type]
+
+    def delete(self, conversation_id: str) -> bool:
+        owner = self.owner_of(conversation_id)
+        deleted = bool(owner) and self.store.delete(conversation_id, owner)  # type: ignore[arg-type]
+        if deleted:
+            self._owners.pop(conversation_id, None)
+        return deleted
+
+    # ------------------------------------------------------------ saving a chat as it happens
+    def save_prompt(self, conversation: Conversation, entry: UserEntry, settings: Mapping[str, Any], *, model: str = "") -> None:
+        """Save a prompt before it is sent (creating the conversation on its first prompt)."""
+        cid = conversation.id
+        owner = self._owners.get(cid)
+        if owner is None:
+            owner = self.visitor.owner_for_new(cid)
+            self.store.create_conversation(owner, conversation_id=cid, title=conversation.title, model=model, settings=settings)
+            self._owners[cid] = owner
+        else:
+            self.store.set_settings(cid, owner, settings, model=model)
+        entry.message_id = self.store.add_user_message(cid, owner, entry.content, hidden=entry.hidden)
+
+    def start_answer(self, conversation: Conversation, turn: Turn) -> TurnSaver:
+        """Save the answer's row now and keep it saved while it streams."""
+        owner = self._write_owner(conversation.id)
+        message_id = self.store.start_assistant(conversation.id, owner, turn)
+        turn.message_id = message_id
+        store = self.store
+        return TurnSaver(
+            turn,
+            checkpoint=lambda t: store.checkpoint(message_id, t),
+            finish=lambda t: store.finish(message_id, t),
+            interval=self.checkpoint_interval,
+        ).start()
+
+    def forget_from(self, conversation: Conversation, entry: UserEntry | Turn) -> None:
+        """``entry`` and everything after it were dropped from the chat: drop them here too."""
+        if entry.message_id is None or conversation.id not in self._owners:
+            return
+        self.store.delete_from(conversation.id, self._owners[conversation.id], entry.message_id)
+
+    def _write_owner(self, conversation_id: str) -> str:
+        owner = self._owners.get(conversation_id)
+        if owner is None:  # its first prompt was not saved (the store failed then): start it now
+            owner = self.visitor.owner_for_new(conversation_id)
+            self.store.create_conversation(owner, conversation_id=conversation_id)
+            self._owners[conversation_id] = owner
+        return owner
+
+
+__all__ = ["ChatArchive", "looks_like_conversation_id"]
