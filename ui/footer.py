@@ -32,6 +32,9 @@ def render_footer(turn: Turn) -> None:
         st.error(turn.error.message, icon=":material/error:")
     elif turn.status == "incomplete":
         st.warning(turn.end_message or "The answer was cut short.", icon=":material/warning:")
+    elif turn.status == "streaming":  # only a turn loaded from the store: this session is not streaming it
+        st.caption(":material/sync: This answer is still being written in another tab, or the server restarted a "
+                   "moment ago. Reload in a few seconds to see the rest.")
     elif turn.status == "interrupted":
         st.warning("The server restarted while this answer streamed; it is kept as far as it got.", icon=":material/warning:")
     elif turn.finish_reason == "length":

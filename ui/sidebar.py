@@ -17,7 +17,7 @@ from chatcore.providers import ModelListError
 from chatcore.session import ChatSession
 from chatcore.settings import DEFAULT_SYSTEM_PROMPT, GenerationSettings, ProviderConfig, Timeouts
 
-from .state import MODEL_LIST, secrets_mapping
+from .state import MODEL_LIST, secrets_mapping, start_new_chat
 
 MOCK_LABEL = "Built-in mock"
 REAL_LABEL = "OpenAI-compatible"
@@ -65,11 +65,28 @@ def _model_picker(session: ChatSession, config: ProviderConfig) -> str:
     return model.strip() or config.model
 
 
+MARKDOWN_GUIDE = """Answers are rendered as Markdown: **bold**, `code`, tables, emoji shortcodes
+(:sparkles: is written `:sparkles:`) and math ($e^{i\\pi} + 1 = 0$). Raw HTML is shown as text.
+
+```python
+print("code blocks are highlighted")
+```"""
+
+
+def render_markdown_guide() -> None:
+    """What answers can show. Drawn on every chat page run, so the browser loads the lazily
+    loaded Markdown renderers (emoji, math, code highlighting) before an answer needs them:
+    otherwise the first answer containing ``:word:`` (a time like 10:30:00 counts), ``$math$``
+    or a code block blanks out for about half a second while they load."""
+    with st.expander("What answers can show", icon=":material/format_paint:"):
+        st.markdown(MARKDOWN_GUIDE)
+
+
 def render_sidebar(session: ChatSession) -> Settings:
     secrets = secrets_mapping()
     configured = ProviderConfig.from_sources(secrets=secrets)
     with st.sidebar:
-        st.button("New chat", key="new_chat", icon=":material/add:", width="stretch", on_click=session.new_chat)
+        st.button("New chat", key="new_chat", icon=":material/add:", width="stretch", on_click=start_new_chat)
         st.subheader("Model")
         default_kind = 0 if configured.is_mock else 1
         kind = st.radio("Provider", [MOCK_LABEL, REAL_LABEL], index=default_kind, key="provider_kind", horizontal=True, persist_state=KEEP)
@@ -116,6 +133,7 @@ def render_sidebar(session: ChatSession) -> Settings:
             connect = st.number_input("Connect timeout (s)", 1, 120, value=10, key="connect_timeout", persist_state=KEEP)
             tool_timeout = st.number_input("Tool timeout (s)", 1, 600, value=15, key="tool_timeout", persist_state=KEEP)
             retries = st.number_input("Retries before the first token", 0, 5, value=2, key="max_retries", persist_state=KEEP)
+        render_markdown_guide()
     provider = provider.with_changes(
         timeouts=Timeouts(connect=float(connect), read=float(read), tool=float(tool_timeout)),
         max_retries=int(retries),

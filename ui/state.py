@@ -1,30 +1,109 @@
-"""Named session-state keys and the per-visitor chat session.
+"""Named session-state keys, the shared store, and the per-visitor chat session.
 
 Everything per user lives in ``st.session_state`` (one per browser session): never in a
-module global or ``st.cache_resource``, which every visitor would share.
+module global or ``st.cache_resource``. The one shared object is the ``StoreOpener``: it
+holds no per-user data (every call says whose conversation it touches) and is thread-safe.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
 from typing import Any
 
 import streamlit as st
 
+from chatcore.archive import ChatArchive
 from chatcore.session import ChatSession
+from chatcore.store import StoreError, StoreOpener, url_from_env
+from chatcore.visitor import Visitor
 
 SESSION = "chat_session"
+VISITOR_KEY = "visitor_key"  # random per browser session (an anonymous visitor's identity)
 PENDING_ACTION = "pending_action"  # set by button callbacks, consumed at the top of the next run
 STOP_BUTTON = "stop_button"
 PROMPT = "prompt"
 MODEL_LIST = "model_list"  # (base_url, [ids] or error message)
+STORE_PROBLEM = "store_problem"  # why the store could not be opened, for this run
+LINK_PARAM = "c"  # ?c=<conversation id>: the current chat's link
+
+STALE_AFTER_S = 10.0  # an answer not checkpointed for this long was cut off by a server restart
+
+
+def secrets_mapping() -> dict[str, Any]:
+    """``st.secrets`` as a plain dict of its top-level values; empty when the app has no secrets."""
+    try:
+        return {k: v for k, v in st.secrets.items() if not isinstance(v, dict)}
+    except Exception:  # no secrets.toml: the app still starts, on the mock
+        return {}
+
+
+@st.cache_resource(show_spinner=False)
+def _store_opener(url: str) -> StoreOpener:
+    return StoreOpener(url, stale_after=STALE_AFTER_S)
+
+
+def shared_store():
+    """The process's ``ChatStore``, or None (and ``STORE_PROBLEM`` set) when it cannot be opened."""
+    opener = _store_opener(url_from_env(os.environ, secrets_mapping()))
+    try:
+        return opener.get()
+    except StoreError as exc:
+        st.session_state[STORE_PROBLEM] = f"Conversations are not being saved: {exc}. The chat still works."
+        return None
+
+
+def signed_in_user() -> str | None:
+    """The signed-in identity (``st.login``), or None. Qualified by the issuer when it has one."""
+    try:
+        info = st.user.to_dict()
+    except Exception:  # noqa: BLE001 - no user info at all
+        return None
+    if not info.get("is_logged_in"):
+        return None
+    subject = info.get("sub") or info.get("email") or info.get("name")
+    if not subject:
+        return None
+    issuer = info.get("iss")
+    return f"{issuer}|{subject}" if issuer and info.get("sub") else str(subject)
+
+
+def current_visitor() -> Visitor:
+    key = st.session_state.get(VISITOR_KEY)
+    if key is None:
+        key = st.session_state[VISITOR_KEY] = secrets.token_urlsafe(16)
+    return Visitor(user_id=signed_in_user(), session_key=key)
 
 
 def chat_session() -> ChatSession:
-    session = st.session_state.get(SESSION)
+    """This visitor's chat, saved to the store when there is one.
+
+    A different visitor in the same browser session (signed out, or in as someone else)
+    gets a fresh chat: nothing of the previous one stays on screen."""
+    st.session_state.pop(STORE_PROBLEM, None)
+    visitor = current_visitor()
+    session: ChatSession | None = st.session_state.get(SESSION)
+    if session is not None and session.archive is not None and session.archive.visitor != visitor:
+        session.stop("new_chat")
+        session = None
     if session is None:
         session = ChatSession()
         st.session_state[SESSION] = session
+    if session.archive is None:  # no store yet (first run, or it was down): try again
+        store = shared_store()
+        if store is not None:
+            session.archive = ChatArchive(store, visitor)
     return session
+
+
+def store_problem(session: ChatSession) -> str | None:
+    return st.session_state.get(STORE_PROBLEM) or session.storage_problem
+
+
+def start_new_chat() -> None:
+    """``on_click`` of "New chat": stop the answer, start an empty chat, drop its link from the URL."""
+    chat_session().new_chat()
+    st.query_params.pop(LINK_PARAM, None)
 
 
 def request_action(action: str, **data: Any) -> None:
@@ -34,11 +113,3 @@ def request_action(action: str, **data: Any) -> None:
 
 def take_action() -> dict[str, Any] | None:
     return st.session_state.pop(PENDING_ACTION, None)
-
-
-def secrets_mapping() -> dict[str, Any]:
-    """``st.secrets`` as a plain dict; empty when the app has no secrets at all."""
-    try:
-        return {k: v for k, v in st.secrets.items() if not isinstance(v, dict)}
-    except Exception:  # no secrets.toml: the app still starts, on the mock
-        return {}

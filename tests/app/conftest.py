@@ -1,0 +1,40 @@
+"""AppTest fixtures: every test gets its own empty conversation database and no provider settings.
+
+``CHAT_DB_PATH`` points the app at a fresh SQLite file in the test's tmp dir, so tests never
+see each other's conversations (nor a developer's ``data/chat.sqlite3``); ``OPENAI_*`` are
+removed, so the app starts on the built-in mock.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from chatcore.store import ChatStore
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PROVIDER_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "DATABASE_URL", "APP_PASSWORD")
+
+
+@pytest.fixture(autouse=True)
+def isolated_app_env(monkeypatch, tmp_path) -> Path:
+    for name in PROVIDER_ENV:
+        monkeypatch.delenv(name, raising=False)
+    db = tmp_path / "chat.sqlite3"
+    monkeypatch.setenv("CHAT_DB_PATH", str(db))
+    return db
+
+
+@pytest.fixture
+def db_store(isolated_app_env):
+    """The test's database, opened on the side (what a restarted server would read)."""
+    store = ChatStore(f"sqlite:///{isolated_app_env}")
+    store.migrate()
+    yield store
+    store.close()
+
+
+def new_app(timeout: float = 30) -> AppTest:
+    return AppTest.from_file(APP, default_timeout=timeout)

@@ -1,0 +1,126 @@
+"""Who gets in, and who sees what: signed-in users (``at.user``) and the shared password gate."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from chatcore.password_gate import PasswordGate
+
+from .conftest import new_app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def signed_in(email: str):
+    at = new_app()
+    at.user = {"is_logged_in": True, "email": email, "name": email.split("@")[0].title()}
+    return at
+
+
+def ask(at, prompt: str):
+    at.run()
+    at.sidebar.select_slider(key="mock_speed").set_value("Instant").run()
+    at.chat_input(key="prompt").set_value(prompt).run()
+    assert not at.exception
+    at.session_state["chat_session"].wait_saved(5)
+    return at
+
+
+def history_titles(at) -> list[str]:
+    at.switch_page("pages/history.py").run()
+    assert not at.exception
+    return [m.value.strip("*").replace("\\", "") for m in at.markdown if m.value.startswith("**")]
+
+
+def test_signed_in_users_see_only_their_own_conversations():
+    alice = ask(signed_in("alice@example.com"), "Alice's secret plans")
+    assert any("Alice" in c.value for c in alice.sidebar.caption)  # who is signed in is shown
+    bob = ask(signed_in("bob@example.com"), "Bob's lunch")
+    assert history_titles(alice) == ["Alice's secret plans"]
+    assert history_titles(bob) == ["Bob's lunch"]
+
+
+def test_a_signed_in_user_finds_their_chats_in_a_new_session():
+    ask(signed_in("alice@example.com"), "Alice's plans")
+    tomorrow = signed_in("alice@example.com")
+    tomorrow.run()
+    assert history_titles(tomorrow) == ["Alice's plans"]
+
+
+def test_another_users_link_does_not_open_their_conversation():
+    alice = ask(signed_in("alice@example.com"), "Alice's secret plans")
+    link = alice.query_params["c"]
+    for visitor in (signed_in("bob@example.com"), new_app()):  # another user, and an anonymous visitor
+        visitor.query_params["c"] = link
+        visitor.run()
+        assert not visitor.exception
+        assert "not found" in visitor.warning[0].value
+        assert not visitor.chat_message
+        assert history_titles(visitor) == []
+
+
+def test_two_anonymous_visitors_are_kept_apart():
+    ann = ask(new_app(), "Ann's plans")
+    bob = ask(new_app(), "Bob's plans")
+    assert history_titles(ann) == ["Ann's plans"] and history_titles(bob) == ["Bob's plans"]
+
+
+def test_signing_out_clears_the_chat_from_the_screen():
+    alice = ask(signed_in("alice@example.com"), "Alice's secret plans")
+    alice.user = {"is_logged_in": False}
+    alice.query_params.pop("c", None)
+    alice.run()
+    assert not alice.exception
+    assert not alice.chat_message
+
+
+def test_the_password_gate_keeps_strangers_out(monkeypatch):
+    monkeypatch.setenv("APP_PASSWORD", "open sesame")
+    at = new_app()
+    at.run()
+    assert not at.chat_input and not at.chat_message
+    at.text_input(key="gate_password").set_value("wrong")
+    started = time.monotonic()
+    at.button[0].click().run()
+    assert time.monotonic() - started >= 0.9  # a failed attempt is slowed down
+    assert "not right" in at.error[0].value and not at.chat_input
+    at.text_input(key="gate_password").set_value("open sesame")
+    at.button[0].click().run()
+    assert not at.exception and at.chat_input
+
+
+def test_behind_the_password_each_visitor_still_sees_only_their_own(monkeypatch):
+    monkeypatch.setenv("APP_PASSWORD", "open sesame")
+    visitors = []
+    for prompt in ("Ann's plans", "Bob's plans"):
+        at = new_app()
+        at.run()
+        at.text_input(key="gate_password").set_value("open sesame")
+        at.button[0].click().run()
+        visitors.append(ask(at, prompt))
+    ann, bob = visitors
+    assert history_titles(ann) == ["Ann's plans"] and history_titles(bob) == ["Bob's plans"]
+
+
+def test_the_gate_compares_in_constant_time_and_waits_longer_after_each_failure():
+    waits: list[float] = []
+    gate = PasswordGate("correct horse", sleep=waits.append)
+    assert gate.check("correct horse") and waits == []
+    for failures in range(5):
+        assert not gate.check("correct hors", failures)
+    assert [gate.session_delay(n) for n in range(1, 6)] == [1.0, 2.0, 4.0, 8.0, 8.0]
+    assert sum(waits) == 1 + 2 + 4 + 8 + 8
+    assert not gate.check("")
+
+
+@pytest.mark.parametrize("page", ["chat", "history", "metrics", "tools"])
+def test_every_page_is_behind_the_gate_even_when_run_on_its_own(monkeypatch, page):
+    """A fresh server's first request for /history runs pages/history.py without app.py."""
+    monkeypatch.setenv("APP_PASSWORD", "open sesame")
+    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=30).run()
+    assert not at.exception
+    assert at.text_input(key="gate_password") and not at.chat_input and not at.expander and not at.metric

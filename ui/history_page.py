@@ -1,0 +1,165 @@
+"""The History page: this visitor's saved conversations, newest first.
+
+Search titles and messages; open one to continue it on the chat page; rename, export
+(Markdown, JSON, the next request and a curl line, never the key) or delete it. Only the
+selected conversation is loaded, so a long list stays quick.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import streamlit as st
+
+from chatcore.export import next_turn_request, to_curl, to_json, to_markdown
+from chatcore.mock_server import DEFAULT_PORT as MOCK_SERVER_PORT
+from chatcore.session import ChatSession
+from chatcore.settings import settings_from_record
+from chatcore.store import ConversationSummary, StoreError, turn_to_record
+
+from .state import LINK_PARAM, chat_session, store_problem
+
+SELECTED = "history_selected"
+CONFIRM_DELETE = "history_confirm_delete"
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def plain(text: str) -> str:
+    """User text shown through Markdown as typed: no links, images or emphasis sneak in."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def ago(timestamp: float, now: float | None = None) -> str:
+    seconds = max(0.0, (now or time.time()) - timestamp)
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            n = int(seconds // size)
+            return f"{n} {unit}{'s' if n != 1 else ''} ago"
+    return "just now"
+
+
+def file_stem(title: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", title).strip("-").lower()[:48]
+    return stem or "conversation"
+
+
+def _who_sees_what(session: ChatSession) -> str:
+    if session.archive is not None and session.archive.visitor.signed_in:
+        return "Your conversations, wherever you sign in. Nobody else sees them."
+    return (
+        "Conversations started or opened in this browser tab. Each has its own secret link (the chat page's "
+        "address): keep it to come back later, share it to let someone else in. Nobody else sees them."
+    )
+
+
+def _open_in_chat(session: ChatSession, conversation_id: str) -> None:
+    if session.open_conversation(conversation_id):
+        st.switch_page("pages/chat.py", query_params={LINK_PARAM: conversation_id})
+    st.error("That conversation could not be opened.", icon=":material/error:")
+
+
+def _exports(session: ChatSession, summary: ConversationSummary) -> None:
+    archive = session.archive
+    conversation = archive.open(summary.id) if archive is not None else None
+    if conversation is None:
+        st.error("This conversation is gone.", icon=":material/error:")
+        return
+    settings = archive.settings_of(summary.id)  # type: ignore[union-attr]
+    config, generation = settings_from_record(settings)
+    request = next_turn_request(conversation, config, generation, session.registry)
+    stem = file_stem(summary.title)
+    st.caption("Export")
+    cols = st.columns(3)
+    cols[0].download_button("Markdown", to_markdown(conversation), f"{stem}.md", "text/markdown",
+                            key=f"md-{summary.id}", icon=":material/description:", on_click="ignore")
+    cols[1].download_button("JSON", to_json(conversation, turn_to_record, settings), f"{stem}.json", "application/json",
+                            key=f"json-{summary.id}", icon=":material/data_object:", on_click="ignore")
+    cols[2].download_button("Next request", json.dumps(request, indent=2, ensure_ascii=False), f"{stem}-request.json",
+                            "application/json", key=f"req-{summary.id}", icon=":material/send:", on_click="ignore",
+                            help="The exact chat-completions request the app would send for the next turn")
+    with st.expander("Reproduce the next turn with curl", icon=":material/terminal:", key=f"curl-{summary.id}"):
+        base_url = config.base_url
+        if config.is_mock:
+            base_url = f"http://127.0.0.1:{MOCK_SERVER_PORT}/v1"
+            st.caption(f"This chat ran on the built-in mock: start `python -m chatcore.mock_server --port "
+                       f"{MOCK_SERVER_PORT}` to replay it. The key is read from `$OPENAI_API_KEY`, never exported.")
+        else:
+            st.caption("The key is read from `$OPENAI_API_KEY` when you run it; it is never exported.")
+        st.code(to_curl(request, base_url), language="bash")
+
+
+def _manage(session: ChatSession, summary: ConversationSummary) -> None:
+    archive = session.archive
+    assert archive is not None
+    if summary.owned:
+        cols = st.columns([4, 1], vertical_alignment="bottom")
+        title = cols[0].text_input("Title", value=summary.title, key=f"title-{summary.id}", max_chars=200)
+        if cols[1].button("Rename", key=f"rename-{summary.id}") and title.strip() and title.strip() != summary.title:
+            archive.rename(summary.id, title)
+            st.rerun()
+    _exports(session, summary)
+    if not summary.owned:
+        return
+    if st.session_state.get(CONFIRM_DELETE) != summary.id:
+        st.button("Delete…", key=f"delete-{summary.id}", icon=":material/delete:",
+                  on_click=st.session_state.__setitem__, args=(CONFIRM_DELETE, summary.id))
+        return
+    st.warning(f"Delete “{plain(summary.title or 'Untitled')}” and all its messages? This cannot be undone.",
+               icon=":material/delete_forever:")
+    cols = st.columns([1, 1, 3])
+    if cols[0].button("Delete for good", key=f"delete-yes-{summary.id}", type="primary"):
+        st.session_state.pop(CONFIRM_DELETE, None)
+        st.session_state.pop(SELECTED, None)
+        if archive.delete(summary.id) and session.conversation.id == summary.id:
+            session.new_chat()
+        st.toast("Conversation deleted.", icon=":material/delete:")
+        st.rerun()
+    cols[1].button("Keep it", key=f"delete-no-{summary.id}", on_click=st.session_state.pop, args=(CONFIRM_DELETE, None))
+
+
+def _row(session: ChatSession, summary: ConversationSummary, selected: bool) -> None:
+    with st.container(border=True):
+        cols = st.columns([6, 1, 1], vertical_alignment="center")
+        cols[0].markdown(f"**{plain(summary.title or 'Untitled')}**")
+        meta = [f"{summary.message_count} messages", f"updated {ago(summary.updated_at)}"]
+        if summary.model:
+            meta.append(summary.model)
+        if summary.id == session.conversation.id:
+            meta.append("open in the chat")
+        cols[0].caption(" · ".join(meta))
+        if cols[1].button("Open", key=f"open-{summary.id}", icon=":material/chat:"):
+            _open_in_chat(session, summary.id)
+        cols[2].button("Less" if selected else "More", key=f"more-{summary.id}",
+                       icon=":material/expand_less:" if selected else ":material/more_horiz:",
+                       on_click=st.session_state.__setitem__, args=(SELECTED, None if selected else summary.id))
+        if selected:
+            _manage(session, summary)
+
+
+def render_history_page() -> None:
+    st.title("History")
+    session = chat_session()
+    if session.archive is None:
+        st.warning(store_problem(session) or "Conversations are not being saved.", icon=":material/cloud_off:")
+        return
+    st.caption(_who_sees_what(session))
+    search = st.text_input("Search", key="history_search", placeholder="Search titles and messages",
+                           icon=":material/search:", label_visibility="collapsed")
+    try:
+        summaries = session.archive.list(search)
+    except StoreError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    if not summaries:
+        st.info("No conversations match." if search.strip() else
+                "No saved conversations yet. Ask something on the chat page; it is saved as it streams.",
+                icon=":material/info:")
+        return
+    selected = st.session_state.get(SELECTED)
+    for summary in summaries:
+        try:
+            _row(session, summary, summary.id == selected)
+        except StoreError as exc:
+            st.error(str(exc), icon=":material/error:")
