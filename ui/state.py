@@ -27,7 +27,9 @@ MODEL_LIST = "model_list"  # (base_url, [ids] or error message)
 STORE_PROBLEM = "store_problem"  # why the store could not be opened, for this run
 LINK_PARAM = "c"  # ?c=<conversation id>: the current chat's link
 
-STALE_AFTER_S = 10.0  # an answer not checkpointed for this long was cut off by a server restart
+# An answer not checkpointed for this long was cut off by a server restart (answers in
+# progress are checkpointed every second, also while a tool runs).
+STALE_AFTER_S = float(os.environ.get("CHAT_STALE_AFTER_S", "10"))
 
 
 def secrets_mapping() -> dict[str, Any]:

@@ -30,8 +30,14 @@ def squash(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z]", "", text)
 
 
+_LIST_NUMBER = re.compile(r"^[ \t]*\d+[.)][ \t]", re.MULTILINE)
+
+
 def is_prefix(shown: str, source: str) -> bool:
-    return squash(source).startswith(squash(shown))
+    """Is the rendered ``shown`` the beginning of the Markdown ``source``?
+
+    Ordered-list numbers are Markdown syntax (the browser draws them, ``innerText`` has none)."""
+    return squash(_LIST_NUMBER.sub("", source)).startswith(squash(shown))
 
 
 class ChatPage:

@@ -161,10 +161,12 @@ def test_visitors_do_not_see_each_others_chat(open_chat):
     assert alice.roles() == ["user", "assistant"]
     assert "Bob wants" not in alice.main_text()
 
-    # Saved conversations may come back after a reload one day; another visitor's never.
+    # A reload resumes Alice's own chat (its link is in the URL); Bob's never shows up.
     alice.page.reload()
     alice.input.wait_for()
     alice.wait_until_idle()
+    alice.page.get_by_text("1770").first.wait_for()
+    assert alice.roles() == ["user", "assistant"]
     assert "Bob wants" not in alice.main_text()
 
 
