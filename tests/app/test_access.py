@@ -124,3 +124,18 @@ def test_every_page_is_behind_the_gate_even_when_run_on_its_own(monkeypatch, pag
     at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=30).run()
     assert not at.exception
     assert at.text_input(key="gate_password") and not at.chat_input and not at.expander and not at.metric
+
+
+def test_with_sign_in_configured_a_stranger_sees_only_the_sign_in_button():
+    at = new_app()
+    at.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "client_id": "id",
+        "client_secret": "secret",
+        "server_metadata_url": "https://accounts.example.com/.well-known/openid-configuration",
+    }
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Sign in"] and not at.chat_input and not at.chat_message
