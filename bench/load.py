@@ -251,14 +251,6 @@ def table(single: list[Phase], loaded: list[Phase], args) -> tuple[str, bool]:
     return "\n".join(lines) + "\n", met
 
 
-def quiet_resets(mock: MockServer) -> None:
-    """The app's idle keep-alive connections are reset when a session or the app goes away;
-    socketserver would print every reset as a traceback."""
-    httpd = mock._httpd
-    default = httpd.handle_error
-    httpd.handle_error = lambda *a: None if isinstance(sys.exc_info()[1], ConnectionResetError) else default(*a)
-
-
 async def bench(args) -> tuple[list[Phase], list[Phase]]:
     """Per trial a fresh ``streamlit run``: warm-up, 1 session, N sessions. (A server keeps
     disconnected sessions for 2 minutes, server.disconnectedSessionTTL; on one server for all
@@ -267,7 +259,6 @@ async def bench(args) -> tuple[list[Phase], list[Phase]]:
     loaded: list[Phase] = []
     extra = [arg for option in args.st_option for arg in ("--" + option.split("=", 1)[0], option.split("=", 1)[1])]
     with tempfile.TemporaryDirectory(prefix="load-bench-") as tmp, MockServer(options=PACE, quiet=True) as mock:
-        quiet_resets(mock)
         for trial in range(1, args.trials + 1):
             env = {"OPENAI_BASE_URL": mock.url, "OPENAI_API_KEY": "x", "CHAT_DB_PATH": f"{tmp}/chat-{trial}.sqlite3"}
             with StreamlitServer("app.py", env=env, extra_args=extra) as app:

@@ -121,7 +121,7 @@ def _manage(session: ChatSession, summary: ConversationSummary) -> None:
 
 def _row(session: ChatSession, summary: ConversationSummary, selected: bool) -> None:
     with st.container(border=True):
-        cols = st.columns([6, 1, 1], vertical_alignment="center")
+        cols = st.columns([4, 1.3, 1.3], vertical_alignment="center")
         cols[0].markdown(f"**{plain(summary.title or 'Untitled')}**")
         meta = [f"{summary.message_count} messages", f"updated {ago(summary.updated_at)}"]
         if summary.model:

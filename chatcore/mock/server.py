@@ -40,6 +40,13 @@ class _HTTPServer(ThreadingHTTPServer):
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up (Stop, a closed tab, an idle keep-alive dropped) is what the
+        # mock exists to see, and is recorded in the request log: not a traceback on stderr.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
+
     def say(self, line: str) -> None:
         if not self.quiet:
             sys.stderr.write(f"[mock] {line}\n")

@@ -36,7 +36,7 @@ PROVIDER_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL")
 def chromium_missing_reason() -> str | None:
     """Why the browser tests cannot run here, or None when they can."""
     if not os.path.exists(CHROMIUM):
-        return f"{CHROMIUM} is missing: install Debian's chromium (`make browser`); no browser is downloaded"
+        return f"{CHROMIUM} is missing: install Debian's chromium (`make system-packages`); no browser is downloaded"
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
