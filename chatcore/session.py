@@ -3,6 +3,9 @@
 Per user by construction: the UI creates one ``ChatSession`` per browser session and
 never shares it (no module globals, no ``st.cache_resource``). Pages call its methods and
 render what they return; all decisions live here, where plain pytest can check them.
+
+With an ``archive`` the chat is saved as it happens (see ``archive``); without one (the
+store is down) it works the same, in memory, and ``storage_problem`` says why.
 """
 
 from __future__ import annotations
