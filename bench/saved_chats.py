@@ -138,7 +138,7 @@ def bench_checkpoints(rounds: int, db: Path) -> tuple[list[tuple[float, float]],
                 if with_store:
                     session = ChatSession(archive=ChatArchive(store, Visitor(user_id=None, session_key="bench")))
                     saved.append(stream_once(session))
-                    saves += session._last_saver.saves  # type: ignore[union-attr]
+                    saves += session.last_saver.saves  # type: ignore[union-attr]
                 else:
                     unsaved.append(stream_once(ChatSession()))
         return saved, unsaved, saves // rounds

@@ -92,13 +92,9 @@ class ChatArchive:
     def save_prompt(self, conversation: Conversation, entry: UserEntry, settings: Mapping[str, Any], *, model: str = "") -> None:
         """Save a prompt before it is sent (creating the conversation on its first prompt)."""
         cid = conversation.id
-        owner = self._owners.get(cid)
-        if owner is None:
-            owner = self.visitor.owner_for_new(cid)
-            self.store.create_conversation(owner, conversation_id=cid, title=conversation.title, model=model, settings=settings)
-            self._owners[cid] = owner
-        else:
-            self.store.set_settings(cid, owner, settings, model=model)
+        if cid in self._owners:
+            self.store.set_settings(cid, self._owners[cid], settings, model=model)
+        owner = self._write_owner(cid, title=conversation.title, model=model, settings=settings)
         entry.message_id = self.store.add_user_message(cid, owner, entry.content, hidden=entry.hidden)
 
     def start_answer(self, conversation: Conversation, turn: Turn) -> TurnSaver:
@@ -120,11 +116,14 @@ class ChatArchive:
             return
         self.store.delete_from(conversation.id, self._owners[conversation.id], entry.message_id)
 
-    def _write_owner(self, conversation_id: str) -> str:
+    def _write_owner(self, conversation_id: str, **details: Any) -> str:
+        """The owner to write with, creating the conversation (with ``details``) on its first save.
+
+        An answer whose prompt could not be saved (the store failed then) starts it too."""
         owner = self._owners.get(conversation_id)
-        if owner is None:  # its first prompt was not saved (the store failed then): start it now
+        if owner is None:
             owner = self.visitor.owner_for_new(conversation_id)
-            self.store.create_conversation(owner, conversation_id=conversation_id)
+            self.store.create_conversation(owner, conversation_id=conversation_id, **details)
             self._owners[conversation_id] = owner
         return owner
 

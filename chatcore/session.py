@@ -73,6 +73,11 @@ class ChatSession:
         self._store_problem = None
         return result
 
+    @property
+    def last_saver(self) -> TurnSaver | None:
+        """What saves (or saved) the latest answer; None when nothing is being saved."""
+        return self._last_saver
+
     def wait_saved(self, timeout: float = 5.0) -> bool:
         """Wait until the last answer's final state is saved (tests, and before a redraw)."""
         saver = self._last_saver

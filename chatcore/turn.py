@@ -32,6 +32,14 @@ _STATUS_BY_FINISH = {
 }
 
 
+def tokens_per_second(tokens: int | None, first_token_s: float | None, total_s: float | None) -> float | None:
+    """Generation speed: tokens over the time from the first token to the end."""
+    if not tokens or total_s is None or first_token_s is None:
+        return None
+    generating = total_s - first_token_s
+    return tokens / generating if generating > 0 else None
+
+
 @dataclass
 class ToolCallRecord:
     id: str
@@ -181,11 +189,7 @@ class Turn:
 
     @property
     def tokens_per_second(self) -> float | None:
-        tokens = self.completion_tokens
-        if not tokens or self.total_s is None or self.first_token_s is None:
-            return None
-        generating = self.total_s - self.first_token_s
-        return tokens / generating if generating > 0 else None
+        return tokens_per_second(self.completion_tokens, self.first_token_s, self.total_s)
 
     def to_openai_messages(self) -> list[dict[str, Any]]:
         """This answer as history for the next request.
@@ -216,4 +220,4 @@ class Turn:
         return f"Turn(status={self.status!r}, chars={len(self.text)}, tools={len(self.tool_calls)})"
 
 
-__all__ = ["Segment", "ToolCallRecord", "Turn", "TurnStatus", "ToolState"]
+__all__ = ["Segment", "ToolCallRecord", "Turn", "TurnStatus", "ToolState", "tokens_per_second"]

@@ -11,7 +11,6 @@ import time
 import streamlit as st
 
 from chatcore.store import AnswerFigures, StoreError
-from chatcore.turn import Turn
 
 from .state import chat_session
 
@@ -20,33 +19,16 @@ def _round(value: float | None, digits: int) -> float | None:
     return round(value, digits) if value is not None else None
 
 
-def answer_rows(turns: list[Turn]) -> list[dict]:
+def answer_rows(figures: list[AnswerFigures], *, dated: bool = False) -> list[dict]:
+    """One table row per finished answer, numbered in order."""
     rows = []
-    for n, turn in enumerate(turns, start=1):
-        if turn.status == "streaming":
+    for f in figures:
+        if f.status == "streaming":
             continue
-        usage = turn.usage
-        rows.append(
-            {
-                "answer": n,
-                "status": turn.status,
-                "model": turn.model,
-                "first token (s)": _round(turn.first_token_s, 3),
-                "total (s)": _round(turn.total_s, 2),
-                "tokens/s": _round(turn.tokens_per_second, 1),
-                "completion tokens": turn.completion_tokens,
-                "prompt tokens": usage.prompt_tokens if usage else None,
-                "tool calls": len(turn.tool_calls),
-            }
-        )
-    return rows
-
-
-def stored_rows(figures: list[AnswerFigures]) -> list[dict]:
-    return [
-        {
-            "answer": n,
-            "when": time.strftime("%Y-%m-%d %H:%M", time.localtime(f.created_at)),
+        row: dict = {"answer": len(rows) + 1}
+        if dated:
+            row["when"] = time.strftime("%Y-%m-%d %H:%M", time.localtime(f.created_at))
+        row |= {
             "status": f.status,
             "model": f.model,
             "first token (s)": _round(f.first_token_s, 3),
@@ -56,8 +38,8 @@ def stored_rows(figures: list[AnswerFigures]) -> list[dict]:
             "prompt tokens": f.prompt_tokens,
             "tool calls": f.tool_calls,
         }
-        for n, f in enumerate(figures, start=1)
-    ]
+        rows.append(row)
+    return rows
 
 
 def _median(values: list[float]) -> float | None:
@@ -86,7 +68,7 @@ def render_metrics_page() -> None:
     session = chat_session()
     here, saved = st.tabs(["This session", "All saved answers"])
     with here:
-        rows = answer_rows(session.finished_turns)
+        rows = answer_rows([AnswerFigures.of_turn(turn) for turn in session.finished_turns])
         if rows:
             render_charts(rows, "session")
         else:
@@ -101,6 +83,6 @@ def render_metrics_page() -> None:
             st.error(str(exc), icon=":material/error:")
             return
         if figures:
-            render_charts(stored_rows(figures), "saved")
+            render_charts(answer_rows(figures, dated=True), "saved")
         else:
             st.info("No saved answers yet.", icon=":material/info:")

@@ -233,27 +233,25 @@ class ChatStore:
         """Drop entries ``message_index`` and on (to edit a prompt and send it again); returns how many."""
         if message_index < 0:
             raise ValueError("message_index must be >= 0")
-        with self._transaction(SAVE, write=True) as conn:
-            self._touch(conn, conversation_id, owner)
-            first = conn.execute(
-                select(messages.c.seq)
-                .where(messages.c.conversation_id == conversation_id)
-                .order_by(messages.c.seq)
-                .offset(message_index)
-                .limit(1)
-            ).scalar()
-            if first is None:
-                return 0
-            gone = delete(messages).where(messages.c.conversation_id == conversation_id, messages.c.seq >= first)
-            return conn.execute(gone).rowcount
+        first = (
+            select(messages.c.seq)
+            .where(messages.c.conversation_id == conversation_id)
+            .order_by(messages.c.seq)
+            .offset(message_index)
+            .limit(1)
+        )
+        return self._drop_from(conversation_id, owner, first)
 
     def delete_from(self, conversation_id: str, owner: str, message_id: int) -> int:
         """Drop message ``message_id`` and every later one (edit a prompt, send it again); returns how many."""
+        first = select(messages.c.seq).where(messages.c.conversation_id == conversation_id, messages.c.id == message_id)
+        return self._drop_from(conversation_id, owner, first)
+
+    def _drop_from(self, conversation_id: str, owner: str, first_seq: Any) -> int:
+        """Delete the conversation's messages from the one ``first_seq`` selects on (none if it selects none)."""
         with self._transaction(SAVE, write=True) as conn:
             self._touch(conn, conversation_id, owner)
-            first = conn.execute(
-                select(messages.c.seq).where(messages.c.conversation_id == conversation_id, messages.c.id == message_id)
-            ).scalar()
+            first = conn.execute(first_seq).scalar()
             if first is None:
                 return 0
             gone = delete(messages).where(messages.c.conversation_id == conversation_id, messages.c.seq >= first)

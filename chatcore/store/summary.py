@@ -8,6 +8,7 @@ from typing import Any, Iterable
 
 from sqlalchemy import Select, exists, func, or_, select
 
+from ..turn import Turn, tokens_per_second
 from .schema import conversations, messages
 
 MAX_LINKED_IDS = 500  # conversations opened by link that one browser remembers
@@ -52,10 +53,23 @@ class AnswerFigures:
 
     @property
     def tokens_per_second(self) -> float | None:
-        if not self.completion_tokens or self.total_s is None or self.first_token_s is None:
-            return None
-        generating = self.total_s - self.first_token_s
-        return self.completion_tokens / generating if generating > 0 else None
+        return tokens_per_second(self.completion_tokens, self.first_token_s, self.total_s)
+
+    @classmethod
+    def of_turn(cls, turn: Turn, conversation_id: str = "") -> "AnswerFigures":
+        """The same figures for an answer held in memory (this session's, saved or not)."""
+        usage = turn.usage
+        return cls(
+            conversation_id=conversation_id,
+            created_at=turn.started_at,
+            status=turn.status,
+            model=turn.model,
+            first_token_s=turn.first_token_s,
+            total_s=turn.total_s,
+            prompt_tokens=usage.prompt_tokens if usage else None,
+            completion_tokens=turn.completion_tokens,
+            tool_calls=len(turn.tool_calls),
+        )
 
     @classmethod
     def from_row(cls, row: Any) -> "AnswerFigures":

@@ -38,3 +38,8 @@ def db_store(isolated_app_env):
 
 def new_app(timeout: float = 30) -> AppTest:
     return AppTest.from_file(APP, default_timeout=timeout)
+
+
+def shown_titles(at: AppTest) -> list[str]:
+    """The conversation titles the History page shows (bold lines, Markdown escapes removed)."""
+    return [m.value.strip("*").replace("\\", "") for m in at.markdown if m.value.startswith("**")]

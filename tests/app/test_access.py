@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from chatcore.password_gate import PasswordGate
 
-from .conftest import new_app
+from .conftest import new_app, shown_titles
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,7 +33,7 @@ def ask(at, prompt: str):
 def history_titles(at) -> list[str]:
     at.switch_page("pages/history.py").run()
     assert not at.exception
-    return [m.value.strip("*").replace("\\", "") for m in at.markdown if m.value.startswith("**")]
+    return shown_titles(at)
 
 
 def test_signed_in_users_see_only_their_own_conversations():

@@ -9,7 +9,7 @@ from chatcore.export import to_json
 from chatcore.store import turn_to_record
 from chatcore.visitor import link_owner
 
-from .conftest import new_app
+from .conftest import new_app, shown_titles
 
 
 def chat(prompts: list[str], at=None):
@@ -31,10 +31,6 @@ def history(at):
 
 def button(at, label: str, n: int = 0):
     return [b for b in at.button if b.label == label][n]
-
-
-def titles(at) -> list[str]:
-    return [m.value.strip("*").replace("\\", "") for m in at.markdown if m.value.startswith("**")]
 
 
 def test_the_chat_link_is_in_the_url_and_a_refresh_resumes_it(db_store):
@@ -68,7 +64,7 @@ def test_history_lists_this_tabs_chats_newest_first_and_opens_one():
     at.chat_input(key="prompt").set_value("What is 2+2?").run()
     at.session_state["chat_session"].wait_saved(5)
     history(at)
-    assert titles(at) == ["What is 2\\+2?".replace("\\", ""), "hello"]
+    assert shown_titles(at) == ["What is 2+2?", "hello"]
     button(at, "Open", 1).click().run()  # "hello"
     assert not at.exception
     assert [m.markdown[0].value for m in at.chat_message if m.name == "user"] == ["hello"]
@@ -80,22 +76,22 @@ def test_search_rename_and_delete_with_confirmation():
     at.chat_input(key="prompt").set_value("hello").run()
     history(at)
     at.text_input(key="history_search").set_value("river").run()
-    assert titles(at) == ["Tell me about rivers"]
+    assert shown_titles(at) == ["Tell me about rivers"]
     at.text_input(key="history_search").set_value("").run()
-    assert len(titles(at)) == 2
+    assert len(shown_titles(at)) == 2
     button(at, "More", 1).click().run()  # the rivers chat
     [title] = [t for t in at.text_input if (t.key or "").startswith("title-")]
     assert title.value == "Tell me about rivers"
     title.set_value("Rivers, renamed").run()
     button(at, "Rename").click().run()
-    assert "Rivers, renamed" in titles(at)
+    assert "Rivers, renamed" in shown_titles(at)
     button(at, "Delete…").click().run()
-    assert "cannot be undone" in at.warning[0].value and len(titles(at)) == 2  # nothing deleted yet
+    assert "cannot be undone" in at.warning[0].value and len(shown_titles(at)) == 2  # nothing deleted yet
     button(at, "Keep it").click().run()
-    assert len(titles(at)) == 2
+    assert len(shown_titles(at)) == 2
     button(at, "Delete…").click().run()
     button(at, "Delete for good").click().run()
-    assert titles(at) == ["hello"]
+    assert shown_titles(at) == ["hello"]
 
 
 def test_export_gives_the_next_request_and_a_curl_line_without_the_key(monkeypatch):
