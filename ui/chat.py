@@ -9,10 +9,10 @@ from chatcore.session import STOP_REASONS, ChatSession
 from chatcore.ticker import with_heartbeat
 from chatcore.user_text import clean_user_text
 
-from .transcript import EDITING, render_conversation, render_user_text
 from .live import BATCH_S, LiveAnswer
 from .sidebar import Settings, render_sidebar
 from .state import LINK_PARAM, PROMPT, STOP_BUTTON, chat_session, store_problem, take_action
+from .transcript import EDITING, render_conversation, render_user_text
 
 WELCOME = (
     "Ask anything. With the built-in mock (no key needed) try `What is 23*17+4?`, "

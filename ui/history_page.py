@@ -92,7 +92,7 @@ def _exports(session: ChatSession, summary: ConversationSummary) -> None:
 
 def _manage(session: ChatSession, summary: ConversationSummary) -> None:
     archive = session.archive
-    assert archive is not None
+    assert archive is not None  # noqa: S101 - narrows the type: the page returns early without an archive
     if summary.owned:
         cols = st.columns([4, 1], vertical_alignment="bottom")
         title = cols[0].text_input("Title", value=summary.title, key=f"title-{summary.id}", max_chars=200)

@@ -47,7 +47,8 @@ def _user_message(conversation: Conversation, index: int, entry: UserEntry, edit
         if st.session_state.get(EDITING) == index:
             st.text_area("Edit your message", value=entry.content, key=f"edit-text-{conversation.id}-{index}")
             cols = st.columns([1, 1, 4])
-            cols[0].button("Send", key=f"edit-send-{conversation.id}-{index}", type="primary", on_click=request_action, args=("edit_send",), kwargs={"index": index})
+            cols[0].button("Send", key=f"edit-send-{conversation.id}-{index}", type="primary",
+                           on_click=request_action, args=("edit_send",), kwargs={"index": index})
             cols[1].button("Cancel", key=f"edit-cancel-{conversation.id}-{index}", on_click=st.session_state.pop, args=(EDITING, None))
             return
         render_user_text(entry.content)
@@ -68,9 +69,11 @@ def _answer_actions(conversation: Conversation, index: int, turn: Turn, can_cont
     if turn.status in RETRYABLE:
         cols[0].button("Retry", key=f"retry-{conversation.id}-{index}", icon=":material/refresh:", on_click=request_action, args=("retry",))
     else:
-        cols[0].button("Regenerate", key=f"regen-{conversation.id}-{index}", icon=":material/refresh:", type="tertiary", on_click=request_action, args=("retry",))
+        cols[0].button("Regenerate", key=f"regen-{conversation.id}-{index}", icon=":material/refresh:", type="tertiary",
+                       on_click=request_action, args=("retry",))
     if can_continue:
-        cols[1].button("Continue", key=f"continue-{conversation.id}-{index}", icon=":material/play_arrow:", on_click=request_action, args=("continue",))
+        cols[1].button("Continue", key=f"continue-{conversation.id}-{index}", icon=":material/play_arrow:",
+                       on_click=request_action, args=("continue",))
 
 
 def render_conversation(conversation: Conversation, *, can_continue: bool = False, streaming: bool = False) -> None:

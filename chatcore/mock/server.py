@@ -205,7 +205,7 @@ class MockServer:
         if self._httpd:
             self._httpd.log.clear()
 
-    def start(self) -> "MockServer":
+    def start(self) -> MockServer:
         if self._httpd is None:
             self._httpd = _HTTPServer((self.host, self._port), self.options, self._quiet)
             self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
@@ -216,7 +216,7 @@ class MockServer:
     def serve_forever(self) -> None:
         """Run in the calling thread until interrupted (for the command line)."""
         self.start()
-        assert self._thread is not None
+        assert self._thread is not None  # noqa: S101 - narrows the type: start() just set it
         try:
             while self._thread.is_alive():
                 self._thread.join(0.5)
@@ -239,7 +239,7 @@ class MockServer:
         if self._thread:
             self._thread.join(2)
 
-    def __enter__(self) -> "MockServer":
+    def __enter__(self) -> MockServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

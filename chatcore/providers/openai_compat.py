@@ -54,7 +54,7 @@ def abort_response(response: httpx2.Response) -> None:
 def backoff_seconds(attempt: int, retry_after: float | None, base: float = 0.5) -> float:
     if retry_after is not None:
         return retry_after
-    return min(8.0, base * 2**attempt) * random.uniform(0.8, 1.2)
+    return min(8.0, base * 2**attempt) * random.uniform(0.8, 1.2)  # noqa: S311 - backoff jitter, not a secret
 
 
 class OpenAICompatProvider:

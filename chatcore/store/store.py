@@ -69,13 +69,13 @@ class ChatStore:
         self._lock = threading.RLock() if self._memory else None
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ, secrets: Mapping[str, Any] = {}, **options: Any) -> "ChatStore":  # noqa: B006
+    def from_env(cls, env: Mapping[str, str] = os.environ, secrets: Mapping[str, Any] = {}, **options: Any) -> ChatStore:  # noqa: B006
         return cls(url_from_env(env, secrets), **options)
 
     def __repr__(self) -> str:
         return f"ChatStore({safe_url(self.url)!r})"
 
-    def __enter__(self) -> "ChatStore":
+    def __enter__(self) -> ChatStore:
         return self
 
     def __exit__(self, *exc: object) -> None:

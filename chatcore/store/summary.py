@@ -25,7 +25,7 @@ class ConversationSummary:
     owned: bool  # False: opened by link (the list may show it, but not rename or delete it)
 
     @classmethod
-    def from_row(cls, row: Any, owner: str) -> "ConversationSummary":
+    def from_row(cls, row: Any, owner: str) -> ConversationSummary:
         return cls(
             id=row.id,
             title=row.title,
@@ -56,7 +56,7 @@ class AnswerFigures:
         return tokens_per_second(self.completion_tokens, self.first_token_s, self.total_s)
 
     @classmethod
-    def of_turn(cls, turn: Turn, conversation_id: str = "") -> "AnswerFigures":
+    def of_turn(cls, turn: Turn, conversation_id: str = "") -> AnswerFigures:
         """The same figures for an answer held in memory (this session's, saved or not)."""
         usage = turn.usage
         return cls(
@@ -72,7 +72,7 @@ class AnswerFigures:
         )
 
     @classmethod
-    def from_row(cls, row: Any) -> "AnswerFigures":
+    def from_row(cls, row: Any) -> AnswerFigures:
         timings, usage, record = row.timings or {}, row.usage or {}, row.record or {}
         completion = usage.get("completion_tokens")
         if completion is None:  # the server sent no usage: about one token per chunk (as Turn counts)

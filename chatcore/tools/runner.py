@@ -173,7 +173,7 @@ def _jsonable(value: Any) -> Any:
         data = to_jsonable_python(value)
         json.dumps(data, allow_nan=False)
         return data
-    except Exception:
+    except Exception:  # noqa: S110 - not JSON data: its str() below
         pass
     try:
         return str(value)

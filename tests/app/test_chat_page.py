@@ -49,7 +49,7 @@ def test_prompt_on_the_mock_streams_an_answer_with_a_tool_panel(at):
 def test_parallel_calls_each_get_a_panel(at):
     at.chat_input(key="prompt").set_value("What time is it in Tokyo, London and New York?").run()
     labels = [e.label for e in at.chat_message[1].expander]
-    assert len([l for l in labels if "current_time" in l]) == 3
+    assert len([label for label in labels if "current_time" in label]) == 3
 
 
 def test_unticking_a_tool_takes_it_away_from_the_model(at):
