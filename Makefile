@@ -29,6 +29,7 @@ test: system-packages  ## install what the tests need, lint, type-check and run 
 # security rules, ...) over everything, mypy --strict over chatcore/. Config: pyproject.toml.
 lint:  ## ruff and mypy, as `make test` runs them (needs requirements-dev.txt installed)
 	$(PYTHON) -m ruff check .
+	$(PYTHON) -m mypy
 
 bench:  ## the benchmarks behind the README's table
 	$(PYTHON) bench/core_stream.py

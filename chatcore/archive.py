@@ -12,6 +12,7 @@ starts a ``TurnSaver``: a checkpoint every second, the final state at the end).
 
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import replace
 from typing import Any, Mapping
@@ -73,7 +74,7 @@ class ChatArchive:
         summaries = self.store.list_conversations(self.visitor.list_owner, search=search, ids=self.known_ids)
         return [replace(s, owned=s.owned or s.id in self._owners) for s in summaries]
 
-    def figures(self) -> list[AnswerFigures]:
+    def figures(self) -> builtins.list[AnswerFigures]:  # builtins: `list` here is the method above
         return self.store.answer_figures(self.visitor.list_owner, ids=self.known_ids)
 
     # ------------------------------------------------------------ changing

@@ -135,7 +135,7 @@ class Error(_Event):
 
 Event = Chunk | Reasoning | ToolCall | ToolResult | Usage | End | Error
 
-_BY_TYPE: dict[str, type] = {cls.type: cls for cls in (Chunk, Reasoning, ToolCall, ToolResult, Usage, End, Error)}
+_BY_TYPE: dict[str, type[Event]] = {cls.type: cls for cls in (Chunk, Reasoning, ToolCall, ToolResult, Usage, End, Error)}
 
 
 def event_from_dict(data: dict[str, Any]) -> Event:

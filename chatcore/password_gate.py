@@ -38,7 +38,7 @@ class PasswordGate:
         """How long the ``failures``-th failed attempt of one session waits: 1, 2, 4, 8, 8... s."""
         if failures <= 0:
             return 0.0
-        return min(self.max_delay, self.min_delay * 2 ** (failures - 1))
+        return min(self.max_delay, self.min_delay * 2.0 ** (failures - 1))
 
     def check(self, attempt: str, failures_so_far: int = 0) -> bool:
         """True if ``attempt`` is right; otherwise waits (see the module docstring) and returns False."""

@@ -11,7 +11,7 @@ store is down) it works the same, in memory, and ``storage_problem`` says why.
 from __future__ import annotations
 
 import threading
-from typing import Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, TypeVar, cast
 
 from .archive import ChatArchive
 from .checkpoint import TurnSaver
@@ -49,7 +49,7 @@ class ChatSession:
         self.active: ActiveTurn | None = None
         self.finished_turns: list[Turn] = []  # this session's answers, for the Metrics page
         self._provider: OpenAICompatProvider | None = None
-        self._provider_key: tuple | None = None
+        self._provider_key: tuple[Any, ...] | None = None
         self._lock = threading.Lock()  # the streaming thread and the next script run both retire turns
         self._store_problem: str | None = None
         self._last_saver: TurnSaver | None = None
@@ -152,13 +152,13 @@ class ChatSession:
             hidden=hidden,
         )
         if self.archive is not None:  # before the first event is read, so before the request goes out
-            entry = conversation.entries[-2] if prompt is not None else None
+            entry = cast(UserEntry, conversation.entries[-2]) if prompt is not None else None  # the prompt just added
             self._save_start(conversation, entry, active, settings_record(config, settings), config.model)
         self.active = active
         return active
 
     def _save_start(self, conversation: Conversation, entry: UserEntry | None, active: ActiveTurn,
-                    settings: dict, model: str) -> None:
+                    settings: dict[str, Any], model: str) -> None:
         if entry is not None:
             self._saving(lambda archive: archive.save_prompt(conversation, entry, settings, model=model))
         saver = self._saving(lambda archive: archive.start_answer(conversation, active.turn))
@@ -202,9 +202,9 @@ class ChatSession:
         """For editing a previous prompt: drop it and everything after it; return its text."""
         self.stop("new_prompt")
         entries = self.conversation.entries
-        if not 0 <= index < len(entries) or not isinstance(entries[index], UserEntry):
+        entry = entries[index] if 0 <= index < len(entries) else None
+        if not isinstance(entry, UserEntry):
             return None
-        entry = entries[index]
         del entries[index:]
         conversation = self.conversation
         self._saving(lambda archive: archive.forget_from(conversation, entry))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from typing import Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 T = TypeVar("T")
 
@@ -39,7 +39,7 @@ def with_heartbeat(source: Iterator[T], interval: float, on_abandon: Callable[[]
     ``on_abandon`` runs if the consumer stops reading before the source is exhausted
     (the generator is closed or garbage-collected): use it to cancel the source.
     """
-    inbox: queue.SimpleQueue = queue.SimpleQueue()
+    inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
 
     def pump() -> None:
         try:

@@ -111,7 +111,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _peer_closed(self) -> bool:
         try:
-            return self.connection.recv(1, socket.MSG_PEEK) == b""  # only called when readable
+            return bool(self.connection.recv(1, socket.MSG_PEEK) == b"")  # only called when readable
         except BlockingIOError:
             return False
         except OSError:

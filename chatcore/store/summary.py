@@ -98,7 +98,7 @@ def _visible(owner: str, ids: Iterable[str]) -> Any:
     return visible
 
 
-def figures_query(owner: str, *, ids: Iterable[str] = (), limit: int = 1000) -> Select:
+def figures_query(owner: str, *, ids: Iterable[str] = (), limit: int = 1000) -> Select[*tuple[Any, ...]]:
     """The newest ``limit`` answers of ``owner``'s conversations and of those in ``ids``, oldest first."""
     newest = (
         select(messages.c.id)
@@ -113,7 +113,7 @@ def figures_query(owner: str, *, ids: Iterable[str] = (), limit: int = 1000) -> 
     return select(*columns).where(messages.c.id.in_(newest)).order_by(messages.c.created_at, messages.c.id)
 
 
-def list_query(owner: str, *, search: str = "", limit: int = 200, ids: Iterable[str] = ()) -> Select:
+def list_query(owner: str, *, search: str = "", limit: int = 200, ids: Iterable[str] = ()) -> Select[*tuple[Any, ...]]:
     """``owner``'s conversations plus those in ``ids``; ``search`` matches titles and message text.
 
     Case-insensitive for ASCII letters on SQLite (its ``lower``), for all letters on PostgreSQL.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
-from typing import Callable
+from typing import Callable, cast
 
 Number = int | float
 
@@ -98,7 +98,7 @@ def evaluate(expression: str) -> Number:
 def _eval(node: ast.AST) -> Number:
     if isinstance(node, ast.Constant):
         if type(node.value) in (int, float):
-            return _check(node.value)
+            return _check(cast(Number, node.value))
         raise CalculatorError(f"Only numbers are allowed, not {node.value!r}")
     if isinstance(node, ast.BinOp):
         left, right = _eval(node.left), _eval(node.right)

@@ -57,7 +57,7 @@ def derive_arguments(fn: Callable[..., Any], tool_name: str) -> ArgumentsSpec:
         if annotation is inspect.Parameter.empty:
             annotation = Any
         default = ... if param.default is inspect.Parameter.empty else param.default
-        extra = {} if _has_description(annotation) else {"description": doc.params.get(param.name)}
+        extra: dict[str, Any] = {} if _has_description(annotation) else {"description": doc.params.get(param.name)}
         fields[f"p{len(names)}"] = (annotation, Field(default, alias=param.name, **extra))
         names.append(param.name)
     try:
