@@ -26,7 +26,8 @@ test: system-packages  ## install what the tests need, lint, type-check and run 
 	$(PYTHON) -m pytest
 
 # The habits that catch the next bug before a test has to: ruff (pyflakes, bugbear, bandit's
-# security rules, ...) over everything, mypy --strict over chatcore/. Config: pyproject.toml.
+# security rules, ...) over everything; mypy, --strict over chatcore/ and leniently over ui/
+# (its calls into streamlit and chatcore). Config: pyproject.toml.
 lint:  ## ruff and mypy, as `make test` runs them (needs requirements-dev.txt installed)
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m mypy

@@ -17,6 +17,8 @@ import time
 from typing import Callable, Iterator
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.elements.lib.mutable_status_container import StatusContainer
 
 from chatcore.events import Chunk, End, Error, Event, Reasoning, ToolCall, ToolResult
 from chatcore.markdown_blocks import BlockSplitter
@@ -48,9 +50,9 @@ class LiveAnswer:
         self._pending: list[str] = []
         self._last_flush = 0.0
         self._shown_any = False
-        self._waiting = None
+        self._waiting: DeltaGenerator | None = None
         self._panels: dict[str, LivePanel] = {}
-        self._reasoning = None
+        self._reasoning: StatusContainer | None = None
         self._reasoning_text: list[str] = []
         self._reasoning_flush = 0.0
 
@@ -148,7 +150,7 @@ class LiveAnswer:
 
         return draw
 
-    def _error_piece(self, error: Error) -> Callable[[], None]:
+    def _error_piece(self, error: Error) -> Callable[[], object]:
         if error.retry_in is not None:
             return lambda: st.toast(error.message, icon=":material/schedule:")
         return lambda: None  # the final error is drawn with the footer, from the turn record

@@ -8,6 +8,7 @@ used without ever being sent back to the browser.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 import streamlit as st
 
@@ -27,7 +28,7 @@ SPEEDS = {  # label -> (time to first token, delay between chunks), seconds
     "Realistic": (0.5, 0.025),
     "Slow": (1.2, 0.08),
 }
-KEEP = "session"
+KEEP: Final = "session"
 
 
 @dataclass(frozen=True)
