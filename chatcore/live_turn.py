@@ -26,6 +26,7 @@ from typing import Callable, Iterator
 from .engine import ActiveTurn
 from .events import Event
 from .ticker import TICK, Tick
+from .turn import Segment
 
 DEFAULT_IDLE_LIMIT_S = 120.0
 
@@ -42,6 +43,11 @@ class LiveTurn:
         self._changed = threading.Condition()
         self._ended = False  # the event source is exhausted (the turn record is final)
         self._last_follow = time.monotonic()
+        # What the answer held before this run of it began (a continued answer's first part):
+        # followers show it first, and the events in the log come after it.
+        self.base: tuple[Segment, ...] = tuple(
+            Segment(kind=s.kind, step=s.step, pieces=[s.text], tool_id=s.tool_id) for s in self.turn.segments
+        )
         self._thread = threading.Thread(target=self._pump, name="chatcore-answer", daemon=True)
 
     def start(self) -> "LiveTurn":
