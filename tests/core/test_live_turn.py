@@ -24,18 +24,18 @@ def text_of(events) -> str:
 
 def test_an_abandoned_follower_leaves_the_answer_running_to_its_end():
     session = ChatSession()
-    live = session.send("Write a long answer about rivers", MOCK, GEN, STEADY)
+    live = session.send("Explain how photosynthesis works", MOCK, GEN, STEADY)
     follower = live.follow()
     for _ in range(20):
         next(follower)
     follower.close()  # the page run that showed it was interrupted (a click, a reload)
     assert live.wait(30)
-    assert live.turn.status == "complete" and len(live.turn.text) > 10_000
+    assert live.turn.status == "complete" and len(live.turn.text) > 1_000
 
 
 def test_a_second_follower_replays_what_was_said_then_goes_on_live():
     session = ChatSession()
-    live = session.send("Write a long answer about rivers", MOCK, GEN, STEADY)
+    live = session.send("Explain how photosynthesis works", MOCK, GEN, STEADY)
     first = live.follow()
     for _ in range(50):
         next(first)
@@ -77,7 +77,7 @@ def test_nobody_following_for_the_idle_limit_stops_it():
 
 def test_a_followed_answer_outlives_the_idle_limit():
     session = ChatSession(hub=TurnHub(idle_limit=0.3))
-    live = session.send("Write a long answer about rivers", MOCK, GEN, MockOptions(ttft=0, chunk_delay=0.0005))
+    live = session.send("Explain how photosynthesis works", MOCK, GEN, MockOptions(ttft=0, chunk_delay=0.004))
     for _ in live.follow(tick=0.05):
         pass
     assert live.turn.status == "complete"
