@@ -111,6 +111,23 @@ class ChatArchive:
             interval=self.checkpoint_interval,
         ).start()
 
+    def resume_answer(self, conversation: Conversation, turn: Turn) -> TurnSaver | None:
+        """A stopped answer goes on (Continue): mark its row streaming again and keep it saved.
+
+        None when the answer was never saved (the store failed when it started)."""
+        if turn.message_id is None:
+            return None
+        self._write_owner(conversation.id)
+        message_id = turn.message_id
+        store = self.store
+        store.reopen(message_id, turn)
+        return TurnSaver(
+            turn,
+            checkpoint=lambda t: store.checkpoint(message_id, t),
+            finish=lambda t: store.finish(message_id, t),
+            interval=self.checkpoint_interval,
+        ).start()
+
     def forget_from(self, conversation: Conversation, entry: UserEntry | Turn) -> None:
         """``entry`` and everything after it were dropped from the chat: drop them here too."""
         if entry.message_id is None or conversation.id not in self._owners:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import streamlit as st
 
 from chatcore.conversation import Conversation, UserEntry
-from chatcore.turn import Turn
+from chatcore.turn import Segment, Turn
 from chatcore.user_text import LONG_PROMPT_CHARS
 
 from .footer import render_footer
@@ -16,7 +18,13 @@ RETRYABLE = ("error", "incomplete", "stopped", "interrupted")
 
 
 def render_turn_body(turn: Turn, key: str) -> None:
-    for i, segment in enumerate(turn.segments):
+    render_segments(turn, turn.segments, key)
+    render_footer(turn)
+
+
+def render_segments(turn: Turn, segments: Sequence[Segment], key: str) -> None:
+    """Text, reasoning and tool panels in the order they happened."""
+    for i, segment in enumerate(segments):
         if segment.kind == "text":
             st.markdown(segment.text)
         elif segment.kind == "reasoning":
@@ -26,7 +34,6 @@ def render_turn_body(turn: Turn, key: str) -> None:
             record = turn.tool_calls.get(segment.tool_id)
             if record is not None:
                 render_history_panel(record, key=f"{key}-t{segment.tool_id}")
-    render_footer(turn)
 
 
 def render_user_text(text: str) -> None:
@@ -76,11 +83,16 @@ def _answer_actions(conversation: Conversation, index: int, turn: Turn, can_cont
                        on_click=request_action, args=("continue",))
 
 
-def render_conversation(conversation: Conversation, *, can_continue: bool = False, streaming: bool = False) -> None:
-    """Every entry from its record; the last answer gets Retry/Regenerate (and Continue)."""
+def render_conversation(conversation: Conversation, *, can_continue: bool = False, live: Turn | None = None) -> None:
+    """Every entry from its record; the last answer gets Retry/Regenerate (and Continue).
+
+    ``live``: the answer still streaming (its page follows it and draws it), left out here."""
     entries = conversation.entries
     last = len(entries) - 1
+    streaming = live is not None
     for i, entry in enumerate(entries):
+        if entry is live:
+            continue
         if isinstance(entry, UserEntry):
             if not entry.hidden:
                 _user_message(conversation, i, entry, editable=not streaming)

@@ -213,6 +213,10 @@ class ChatStore:
         """Save the answer's final state. False if it is gone (its conversation was deleted)."""
         return self._save_turn(message_id, turn, final=True)
 
+    def reopen(self, message_id: int, turn: Turn) -> bool:
+        """A finished answer streams again (Continue): save it as it is now, status included."""
+        return self._save_turn(message_id, turn, final=True)
+
     def _save_turn(self, message_id: int, turn: Turn, *, final: bool) -> bool:
         record = turn_to_record(turn)
         columns = turn_columns(record)
