@@ -48,8 +48,11 @@ class Verdict:
     retry_after_s: int = 0  # whole seconds, rounded up: never says "0 s" while still locked
 
 
+DEFAULT_LIMITS = ThrottleLimits()
+
+
 class AttemptThrottle:
-    def __init__(self, limits: ThrottleLimits = ThrottleLimits(), *, clock: Callable[[], float] = time.monotonic,
+    def __init__(self, limits: ThrottleLimits = DEFAULT_LIMITS, *, clock: Callable[[], float] = time.monotonic,
                  max_addresses: int = 10_000) -> None:
         self.limits = limits
         self._clock = clock
@@ -103,4 +106,4 @@ def _drop_before(times: deque[float], horizon: float) -> None:
         times.popleft()
 
 
-__all__ = ["ADDRESS", "SERVER", "AttemptThrottle", "ThrottleLimits", "Verdict"]
+__all__ = ["ADDRESS", "DEFAULT_LIMITS", "SERVER", "AttemptThrottle", "ThrottleLimits", "Verdict"]

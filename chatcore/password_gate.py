@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from .attempt_throttle import ADDRESS, AttemptThrottle, ThrottleLimits, Verdict
+from .attempt_throttle import ADDRESS, DEFAULT_LIMITS, AttemptThrottle, ThrottleLimits, Verdict
 
 PER_ADDRESS_SETTING = "CHAT_GATE_ATTEMPTS_PER_MINUTE"
 SERVER_WIDE_SETTING = "CHAT_GATE_GLOBAL_ATTEMPTS_PER_MINUTE"
@@ -51,7 +51,7 @@ class GateAnswer:
 
 
 class PasswordGate:
-    def __init__(self, password: str, limits: ThrottleLimits = ThrottleLimits(), *,
+    def __init__(self, password: str, limits: ThrottleLimits = DEFAULT_LIMITS, *,
                  clock: Callable[[], float] = time.monotonic) -> None:
         if not password:
             raise ValueError("an empty password would open the gate to anyone")
@@ -84,7 +84,7 @@ def _whole_number(settings: Mapping[str, Any], name: str, default: int) -> int:
 
 def gate_limits(settings: Mapping[str, Any]) -> ThrottleLimits:
     """The throttle's limits from settings (secrets over environment); defaults 5 and 30 per 60 s."""
-    defaults = ThrottleLimits()
+    defaults = DEFAULT_LIMITS
     window = settings.get(WINDOW_SETTING)
     try:
         window_s = float(window) if window not in (None, "") else defaults.window_s

@@ -33,12 +33,11 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], options: MockOptions, quiet: bool,
-                 host_names: tuple[str, ...] = ()) -> None:
+    def __init__(self, address: tuple[str, int], options: MockOptions, quiet: bool) -> None:
         super().__init__(address, _Handler)
         self.options = options
         self.quiet = quiet
-        self.host_names = (address[0], *host_names)  # names a Host header may use, beside IPs and localhost
+        self.host_names: tuple[str, ...] = (address[0],)  # names a Host header may use, beside IPs and localhost
         self.log = RequestLog()
         self.stopping = threading.Event()
         self.connections: set[socket.socket] = set()
@@ -253,7 +252,8 @@ class MockServer:
 
     def start(self) -> "MockServer":
         if self._httpd is None:
-            self._httpd = _HTTPServer((self.host, self._port), self.options, self._quiet, self.host_names)
+            self._httpd = _HTTPServer((self.host, self._port), self.options, self._quiet)
+            self._httpd.host_names = (self.host, *self.host_names)
             self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                             name=f"mock-server-{self.port}", daemon=True)
             self._thread.start()

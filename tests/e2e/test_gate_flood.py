@@ -53,7 +53,7 @@ class ThreadCounter:
             self.peak = max(self.peak, self.count())
             self._stop.wait(0.005)
 
-    def __enter__(self) -> "ThreadCounter":
+    def __enter__(self) -> ThreadCounter:
         self._thread.start()
         return self
 

@@ -13,11 +13,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
-
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 FINISHED = ForwardMsg.FINISHED_SUCCESSFULLY
 EARLY_FOR_RERUN = ForwardMsg.FINISHED_EARLY_FOR_RERUN
@@ -59,7 +58,7 @@ class Visitor:
         self.ws: ClientConnection | None = None
         self.last: Run = Run()
 
-    async def open(self, timeout: float = 60.0) -> "Visitor":
+    async def open(self, timeout: float = 60.0) -> Visitor:
         self.ws = await connect(self.url, subprotocols=["streamlit"], max_size=None, open_timeout=timeout,
                                 ping_interval=None, additional_headers=self.headers)
         await self.send({})
