@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -97,3 +102,29 @@ def test_conflicting_content_lengths_and_a_short_body_are_refused(server):
     status, reply = raw_request(server, head + "Content-Length: 500\n", b'{"model": ', half_close=True)
     assert status == 400 and b"ended after 10 of 500 bytes" in reply
     assert server.requests == []
+
+
+def test_the_command_line_server_checks_host_too():
+    root = Path(__file__).resolve().parents[2]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "chatcore.mock_server", "--port", str(port), "--quiet",
+                                "--allow-host", "mock.internal"], cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
+                               stderr=subprocess.DEVNULL)
+    running = MockServer(port=port)  # only for its port in get(); never started
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                assert get(running, "/v1/models", host=f"mock.internal:{port}")[0] == 200
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.05)
+        assert get(running, "/_mock/requests", host=f"rebound.example:{port}")[0] == 421
+        assert get(running, "/_mock/reset")[0] == 405
+    finally:
+        process.terminate()
+        process.wait(5)
