@@ -6,6 +6,10 @@ Every page calls ``require_access()`` first, not only ``app.py``: because the pa
 process's first request is a deep link such as ``/history`` (its multipage-v1 fallback), and
 AppTest does the same on every run after the first. A gate in ``app.py`` alone would be
 skipped then.
+
+Password attempts are throttled before they are compared (``chatcore.password_gate``): per
+client address (``st.context.ip_address``, or with ``CHAT_TRUSTED_PROXY_HOPS`` set, the
+address the operator's proxies saw; see ``chatcore.client_address``) and server-wide.
 """
 
 from __future__ import annotations
