@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from chatcore.live_turn import LiveTurn
 from chatcore.session import ChatSession
-from chatcore.user_text import clean_user_text
+from chatcore.user_text import clean_user_text, max_prompt_chars, prompt_too_long
 
 from .live import BATCH_S, LiveAnswer
 from .sidebar import Settings, render_sidebar
-from .state import LINK_PARAM, PROMPT, STOP_BUTTON, chat_session, store_problem, take_action
+from .state import LINK_PARAM, PROMPT, STOP_BUTTON, chat_session, secrets_mapping, store_problem, take_action
 from .transcript import EDITING, render_conversation, render_user_text
 
 WELCOME = (
@@ -111,6 +113,8 @@ def chat_page() -> None:
     if problem:
         st.warning(problem, icon=":material/cloud_off:")
     action = take_action() or {}  # set by a button's on_click, before this run started
+    max_chars = max_prompt_chars({**os.environ, **secrets_mapping()})
+    too_long = None  # refused before anything is stored or sent upstream
     follow_up: tuple[str, str | None] | None = None  # what to stream after the history is drawn
     if action.get("action") == "retry" and session.drop_last_answer():
         follow_up = ("answer", None)
@@ -119,8 +123,10 @@ def chat_page() -> None:
     elif action.get("action") == "edit_send":
         index = action["index"]
         text = st.session_state.get(f"edit-text-{session.conversation.id}-{index}", "")
-        st.session_state.pop(EDITING, None)
-        if clean_user_text(text).strip() and session.edit_prompt(index) is not None:
+        too_long = prompt_too_long(text, max_chars)  # then the edit box stays open, to shorten it
+        if not too_long:
+            st.session_state.pop(EDITING, None)
+        if not too_long and clean_user_text(text).strip() and session.edit_prompt(index) is not None:
             follow_up = ("answer", text)
     show_link(session)
     live = session.live if session.is_streaming else None
@@ -129,8 +135,11 @@ def chat_page() -> None:
     if not session.conversation.entries:
         st.caption(WELCOME)
     status_slot = st.bottom.empty()  # above the input box: Stop and "still working" notes
-    prompt = st.chat_input("Message", key=PROMPT)
-    if prompt is not None and clean_user_text(prompt).strip():
+    prompt = st.chat_input("Message", key=PROMPT, max_chars=max_chars)
+    too_long = too_long or (prompt_too_long(prompt, max_chars) if prompt is not None else None)
+    if too_long:
+        st.error(too_long, icon=":material/block:")
+    elif prompt is not None and clean_user_text(prompt).strip():
         stream_answer(session, prompt, settings, status_slot)
     elif follow_up is not None:
         kind, text = follow_up
