@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import random
 import socket
-from typing import Any, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Generator, Iterator, Sequence
 
 import httpx2
 import openai
@@ -81,7 +82,7 @@ class OpenAICompatProvider:
         except openai.NotFoundError as exc:
             raise ModelListError("This server does not list its models (404). Type the model name instead.") from exc
         except Exception as exc:
-            err = describe(exc, model=self.config.model, base_url=self.config.base_url)
+            err = describe(exc, model=self.config.model, base_url=self.config.base_url, secrets=(self.config.api_key,))
             raise ModelListError(f"Could not list models: {err.message}") from exc
         if not ids:
             raise ModelListError("The server lists no models. Type the model name instead.")
@@ -100,33 +101,16 @@ class OpenAICompatProvider:
             params["stream_options"] = {"include_usage": True}
         return params
 
-    def _open(self, messages, tools, settings, cancel: CancelToken, attempt: int) -> Iterator[Event | openai.Stream]:
-        """Yield retry notices, then the open stream (or an Error + End)."""
-        while True:
-            try:
-                stream = self._client.chat.completions.create(**self._params(messages, tools, settings))
-            except Exception as exc:
-                if cancel.cancelled:
-                    yield End("cancelled")
-                    return
-                if self._send_stream_options and is_stream_options_rejection(exc):
-                    self._send_stream_options = False
-                    continue
-                err = describe(exc, model=self.config.model, base_url=self.config.base_url, read_timeout=self.config.timeouts.read)
-                retry_after = retry_after_seconds(getattr(getattr(exc, "response", None), "headers", None))
-                if err.retryable and attempt < self.config.max_retries and (retry_after or 0) <= MAX_RETRY_WAIT_S:
-                    wait = backoff_seconds(attempt, retry_after, self.config.retry_backoff)
-                    yield _retry_notice(err, wait)
-                    attempt += 1
-                    if cancel.wait(wait):
-                        yield End("cancelled")
-                        return
-                    continue
-                yield err
-                yield End("error")
-                return
-            yield stream
-            return
+    def _create(self, messages, tools, settings) -> openai.Stream:
+        """Send the request. A server that rejects ``stream_options`` is asked once more
+        without it, at once: that is a protocol fallback, not a failure, so it costs no retry."""
+        try:
+            return self._client.chat.completions.create(**self._params(messages, tools, settings))
+        except Exception as exc:
+            if not (self._send_stream_options and is_stream_options_rejection(exc)):
+                raise
+            self._send_stream_options = False
+            return self._client.chat.completions.create(**self._params(messages, tools, settings))
 
     def stream(
         self,
@@ -136,36 +120,60 @@ class OpenAICompatProvider:
         settings: GenerationSettings = GenerationSettings(),
         cancel: CancelToken | None = None,
     ) -> Iterator[Event]:
-        """One model call as events, ending with exactly one ``End``."""
+        """One model call as events, ending with exactly one ``End``.
+
+        One retry budget (``max_retries``) per call, whatever fails: the server refusing
+        the request (429/5xx), the connection, or the stream breaking before anything was
+        shown all spend from the same count, so a user sees at most ``max_retries`` notices
+        and the server at most ``max_retries + 1`` requests."""
         cancel = cancel or CancelToken()
+        retries_left = self.config.max_retries
         attempt = 0
-        while True:  # one pass per attempt; only failures before any output loop again
-            stream = None
-            for item in self._open(messages, tools, settings, cancel, attempt):
-                if isinstance(item, openai.Stream):
-                    stream = item
-                else:
-                    yield item
-            if stream is None:
+        while True:
+            failure = yield from self._attempt(messages, tools, settings, cancel)
+            if failure is None:  # the attempt ended the call (End already yielded)
                 return
-            outcome = yield from self._read(stream, cancel)
-            if outcome is None:
-                return
-            err, attempt_again = outcome
-            if attempt_again and attempt < self.config.max_retries:
-                wait = backoff_seconds(attempt, None, self.config.retry_backoff)
-                yield _retry_notice(err, wait)
+            if failure.retry_allowed and retries_left > 0:
+                wait = backoff_seconds(attempt, failure.retry_after, self.config.retry_backoff)
+                yield _retry_notice(failure.error, wait)
+                retries_left -= 1
                 attempt += 1
                 if cancel.wait(wait):
                     yield End("cancelled")
                     return
                 continue
-            yield err
+            yield failure.error
             yield End("error")
             return
 
-    def _read(self, stream: openai.Stream, cancel: CancelToken) -> Iterator[Event]:
-        """Read one open stream. Returns None when it ended (End yielded), else (error, retryable-before-output)."""
+    def _attempt(self, messages, tools, settings, cancel: CancelToken) -> Generator[Event, None, "_Failure | None"]:
+        """One request: open the stream and read it. Yields the answer's events; returns
+        None when it yielded the call's ``End``, or the failure for ``stream`` to judge."""
+        try:
+            stream = self._create(messages, tools, settings)
+        except Exception as exc:
+            if cancel.cancelled:
+                yield End("cancelled")
+                return None
+            retry_after = retry_after_seconds(getattr(getattr(exc, "response", None), "headers", None))
+            err = self._describe(exc, mid_answer=False)
+            too_long = retry_after is not None and retry_after > MAX_RETRY_WAIT_S  # reported, not waited out
+            return _Failure(err, retry_allowed=err.retryable and not too_long, retry_after=retry_after)
+        return (yield from self._read(stream, cancel))
+
+    def _describe(self, exc: BaseException, *, mid_answer: bool) -> Error:
+        return describe(
+            exc,
+            model=self.config.model,
+            base_url=self.config.base_url,
+            read_timeout=self.config.timeouts.read,
+            mid_answer=mid_answer,
+            secrets=(self.config.api_key,),
+        )
+
+    def _read(self, stream: openai.Stream, cancel: CancelToken) -> Generator[Event, None, "_Failure | None"]:
+        """Read one open stream. Returns None when it ended (End yielded), else the failure
+        (which may be retried only when nothing was shown yet: text is never duplicated)."""
         unregister = cancel.on_cancel(lambda: abort_response(stream.response))
         assembler = ToolCallAssembler()
         finish_reason: str | None = None
@@ -207,10 +215,8 @@ class OpenAICompatProvider:
             if cancel.cancelled:
                 yield End("cancelled")
                 return None
-            err = describe(
-                exc, model=self.config.model, base_url=self.config.base_url, read_timeout=self.config.timeouts.read, mid_answer=shown
-            )
-            return err, (not shown and err.retryable)
+            err = self._describe(exc, mid_answer=shown)
+            return _Failure(err, retry_allowed=not shown and err.retryable)
         finally:
             unregister()
             stream.close()
@@ -232,6 +238,15 @@ class OpenAICompatProvider:
             return None
         yield End(finish_reason if finish_reason in _KNOWN_FINISH else "stop")  # type: ignore[arg-type]
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """One attempt that failed: what to tell the user, and whether trying again may help."""
+
+    error: Error
+    retry_allowed: bool
+    retry_after: float | None = None  # the server's own Retry-After, when it sent one
 
 
 def _retry_notice(err: Error, wait: float) -> Error:
