@@ -93,6 +93,8 @@ def chat_page() -> None:
     if problem:
         st.warning(problem, icon=":material/cloud_off:")
     action = take_action() or {}  # set by a button's on_click, before this run started
+    if settings.provider is None:  # the sidebar refused the provider settings: send nothing at all
+        action = {}
     follow_up: tuple[str, str | None] | None = None  # what to stream after the history is drawn
     if action.get("action") == "retry" and session.drop_last_answer():
         follow_up = ("answer", None)
@@ -108,8 +110,10 @@ def chat_page() -> None:
     render_conversation(session.conversation, can_continue=session.can_continue() and follow_up is None)
     if not session.conversation.entries:
         st.caption(WELCOME)
-    prompt = st.chat_input("Message", key=PROMPT)
-    if prompt is not None and clean_user_text(prompt).strip():
+    if settings.provider is None:
+        st.error(f"{settings.refusal} Change the provider settings in the sidebar to chat.", icon=":material/block:")
+    prompt = st.chat_input("Message", key=PROMPT, disabled=settings.provider is None)
+    if prompt is not None and settings.provider is not None and clean_user_text(prompt).strip():
         stream_answer(session, prompt, settings)
     elif follow_up is not None:
         kind, text = follow_up
