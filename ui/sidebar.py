@@ -162,6 +162,21 @@ def render_markdown_guide() -> None:
         st.markdown(MARKDOWN_GUIDE)
 
 
+def current_base_url() -> str | None:
+    """The base URL the chat page would use now, read without drawing the sidebar (the
+    History page's curl export aims there). None: the built-in mock."""
+    policy = ProviderPolicy.from_sources(secrets=secrets_mapping())
+    if policy.lock_provider:
+        return None if policy.operator.is_mock else policy.operator.base_url
+    default_kind = MOCK_LABEL if policy.operator.is_mock else REAL_LABEL
+    if st.session_state.get("provider_kind", default_kind) == MOCK_LABEL:
+        return None
+    typed = str(st.session_state.get("base_url") or "") if policy.allow_custom_base_url else ""
+    choice = choose_provider(policy, base_url=typed, api_key=str(st.session_state.get(VISITOR_API_KEY) or ""),
+                             origin=visitor_origin())
+    return choice.config.base_url if choice.config is not None else policy.default_base_url
+
+
 def render_sidebar(session: ChatSession) -> Settings:
     policy = ProviderPolicy.from_sources(secrets=secrets_mapping())
     operator = policy.operator

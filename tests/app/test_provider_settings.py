@@ -143,3 +143,29 @@ def test_a_typed_key_is_kept_server_side_used_and_forgotten(monkeypatch, operato
     assert "api_key" in sidebar_keys(at) and at.sidebar.text_input(key="api_key").value == ""
     ask(at, "again")
     assert authorization([s for s in visitor_server.seen if s.method == "POST"])[-1] != "Bearer sk-visitor-typed-55555555"
+
+
+def test_the_curl_export_contacts_the_viewers_server_and_names_the_other_one(monkeypatch, operator, visitor_server):
+    # The conversation ran on the operator's server; the viewer now uses another one. The curl
+    # line must aim at the viewer's, unless they ask for the conversation's, which is then named.
+    monkeypatch.setenv("OPENAI_BASE_URL", operator.url)  # no key: visitors may use other servers
+    at = new_app()
+    at.run()
+    ask(at, "hello")
+    at.session_state["chat_session"].wait_saved(5)
+    at.sidebar.text_input(key="base_url").set_value(visitor_server.url).run()
+    at.switch_page("pages/history.py").run()
+    [b for b in at.button if b.label == "More"][0].click().run()
+    assert not at.exception
+    [curl] = [c.value for c in at.code if c.value.startswith("curl")]
+    viewer_host = visitor_server.url.split("/")[2]
+    operator_host = operator.url.split("/")[2]
+    assert f"{visitor_server.url}/chat/completions" in curl and operator_host not in curl
+    assert any(f"contacts {viewer_host} (your current base URL)" in c.value for c in at.caption)
+    [choose_stored] = [c for c in at.checkbox if c.key.startswith("curl-stored-")]
+    assert operator_host in choose_stored.label
+    choose_stored.check().run()
+    [curl] = [c.value for c in at.code if c.value.startswith("curl")]
+    assert f"{operator.url}/chat/completions" in curl and "Bearer $OPENAI_API_KEY" in curl
+    [warning] = [w.value for w in at.warning if "contacts" in w.value]
+    assert f"contacts {operator_host}" in warning and f"not your current server ({viewer_host})" in warning
