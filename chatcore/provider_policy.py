@@ -21,8 +21,9 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from .settings import DEFAULT_BASE_URL, ProviderConfig
@@ -47,7 +48,7 @@ class Endpoint:
     path: str
 
     @classmethod
-    def parse(cls, url: str) -> "Endpoint":
+    def parse(cls, url: str) -> Endpoint:
         try:
             parts = urlsplit(url.strip())
             port = parts.port
@@ -78,7 +79,7 @@ class VisitorOrigin:
     via_proxy: bool = False
 
     @classmethod
-    def from_request(cls, address: str | None, headers: Mapping[str, str]) -> "VisitorOrigin":
+    def from_request(cls, address: str | None, headers: Mapping[str, str]) -> VisitorOrigin:
         forwarded = {name.lower() for name in headers} & {"x-forwarded-for", "forwarded", "x-real-ip"}
         return cls(address=address, via_proxy=bool(forwarded))
 
@@ -114,7 +115,7 @@ class ProviderPolicy:
     allowed_hosts: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
-    def from_sources(cls, secrets: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> "ProviderPolicy":
+    def from_sources(cls, secrets: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> ProviderPolicy:
         secrets = secrets or {}
         env = os.environ if env is None else env
 

@@ -10,7 +10,7 @@ the literal key in use, which no pattern can be trusted to recognise.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 REDACTED = "[redacted]"
 _MIN_LITERAL = 6  # shorter "keys" (e.g. "x" in tests) would shred ordinary words

@@ -119,7 +119,7 @@ def settings_record(config: ProviderConfig, settings: GenerationSettings) -> dic
 def settings_from_record(record: Mapping[str, Any] | None) -> tuple[ProviderConfig, GenerationSettings]:
     """The inverse of ``settings_record`` (defaults for anything missing; no key, ever)."""
     record = record or {}
-    kind = "openai" if record.get("provider") == "openai" else "mock"
+    kind: ProviderKind = "openai" if record.get("provider") == "openai" else "mock"
     config = ProviderConfig(kind=kind, model=str(record.get("model") or ("mock-gpt" if kind == "mock" else "gpt-4o-mini")))
     if kind == "openai" and record.get("base_url"):
         config = config.with_changes(base_url=str(record["base_url"]))

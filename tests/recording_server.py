@@ -11,7 +11,7 @@ import json
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 REPLY = "Recorded, thank you."
 
@@ -34,7 +34,7 @@ class Seen:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: "_Server"
+    server: _Server
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -101,7 +101,7 @@ class RecordingServer:
         with self._server.lock:
             return list(self._server.seen)
 
-    def __enter__(self) -> "RecordingServer":
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 

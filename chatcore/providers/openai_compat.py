@@ -20,6 +20,7 @@ from typing import Any, Generator, Iterator, Sequence
 
 import httpx2
 import openai
+from openai.types.chat import ChatCompletionChunk
 
 from ..cancel import CancelToken
 from ..errors import describe, is_stream_options_rejection, retry_after_seconds
@@ -27,6 +28,7 @@ from ..events import Chunk, End, Error, Event, Reasoning, Usage
 from ..settings import GenerationSettings, ProviderConfig
 from .tool_call_assembly import ToolCallAssembler
 
+ChunkStream = openai.Stream[ChatCompletionChunk]
 MAX_RETRY_WAIT_S = 30.0  # a longer Retry-After is reported, not waited out
 _KNOWN_FINISH = frozenset({"stop", "length", "tool_calls", "content_filter"})
 
@@ -55,7 +57,7 @@ def abort_response(response: httpx2.Response) -> None:
 def backoff_seconds(attempt: int, retry_after: float | None, base: float = 0.5) -> float:
     if retry_after is not None:
         return retry_after
-    return min(8.0, base * 2**attempt) * random.uniform(0.8, 1.2)
+    return min(8.0, base * 2.0**attempt) * random.uniform(0.8, 1.2)
 
 
 class OpenAICompatProvider:
@@ -101,16 +103,19 @@ class OpenAICompatProvider:
             params["stream_options"] = {"include_usage": True}
         return params
 
-    def _create(self, messages, tools, settings) -> openai.Stream:
+    def _create(
+        self, messages: Sequence[dict[str, Any]], tools: Sequence[dict[str, Any]] | None, settings: GenerationSettings
+    ) -> ChunkStream:
         """Send the request. A server that rejects ``stream_options`` is asked once more
         without it, at once: that is a protocol fallback, not a failure, so it costs no retry."""
         try:
-            return self._client.chat.completions.create(**self._params(messages, tools, settings))
+            stream: ChunkStream = self._client.chat.completions.create(**self._params(messages, tools, settings))
         except Exception as exc:
             if not (self._send_stream_options and is_stream_options_rejection(exc)):
                 raise
             self._send_stream_options = False
-            return self._client.chat.completions.create(**self._params(messages, tools, settings))
+            stream = self._client.chat.completions.create(**self._params(messages, tools, settings))
+        return stream
 
     def stream(
         self,
@@ -146,7 +151,13 @@ class OpenAICompatProvider:
             yield End("error")
             return
 
-    def _attempt(self, messages, tools, settings, cancel: CancelToken) -> Generator[Event, None, "_Failure | None"]:
+    def _attempt(
+        self,
+        messages: Sequence[dict[str, Any]],
+        tools: Sequence[dict[str, Any]] | None,
+        settings: GenerationSettings,
+        cancel: CancelToken,
+    ) -> Generator[Event, None, _Failure | None]:
         """One request: open the stream and read it. Yields the answer's events; returns
         None when it yielded the call's ``End``, or the failure for ``stream`` to judge."""
         try:
@@ -171,7 +182,7 @@ class OpenAICompatProvider:
             secrets=(self.config.api_key,),
         )
 
-    def _read(self, stream: openai.Stream, cancel: CancelToken) -> Generator[Event, None, "_Failure | None"]:
+    def _read(self, stream: ChunkStream, cancel: CancelToken) -> Generator[Event, None, _Failure | None]:
         """Read one open stream. Returns None when it ended (End yielded), else the failure
         (which may be retried only when nothing was shown yet: text is never duplicated)."""
         unregister = cancel.on_cancel(lambda: abort_response(stream.response))

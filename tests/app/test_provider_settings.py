@@ -155,7 +155,7 @@ def test_the_curl_export_contacts_the_viewers_server_and_names_the_other_one(mon
     at.session_state["chat_session"].wait_saved(5)
     at.sidebar.text_input(key="base_url").set_value(visitor_server.url).run()
     at.switch_page("pages/history.py").run()
-    [b for b in at.button if b.label == "More"][0].click().run()
+    next(b for b in at.button if b.label == "More").click().run()
     assert not at.exception
     [curl] = [c.value for c in at.code if c.value.startswith("curl")]
     viewer_host = visitor_server.url.split("/")[2]

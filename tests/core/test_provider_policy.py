@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from chatcore.provider_policy import (
-    Endpoint,
     BadBaseURL,
+    Endpoint,
     ProviderPolicy,
     VisitorOrigin,
     choose_provider,
