@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ Resolver = Callable[[str], Sequence[str]]  # host -> every address it resolves t
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_HOST_NAME = re.compile(r"[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*")
 
 
 class BadBaseURL(ValueError):
@@ -53,13 +55,15 @@ class Endpoint:
             parts = urlsplit(url.strip())
             port = parts.port
         except ValueError as exc:
-            raise BadBaseURL(f"“{url}” is not a valid URL.") from exc
+            raise BadBaseURL("That base URL is not a valid URL.") from exc
         scheme = parts.scheme.lower()
         if scheme not in _DEFAULT_PORTS:
             raise BadBaseURL("The base URL must start with http:// or https://.")
         host = (parts.hostname or "").rstrip(".").lower()
         if not host:
             raise BadBaseURL("The base URL has no host.")
+        if not (_HOST_NAME.fullmatch(host) or _is_ip(host)):  # also keeps Markdown out of messages naming it
+            raise BadBaseURL("The base URL's host is not a valid host name.")
         if parts.username is not None or parts.password is not None:
             raise BadBaseURL("The base URL may not carry a user name or password; use the API key field.")
         if parts.query or parts.fragment:
@@ -226,6 +230,14 @@ def is_internal_address(address: str) -> bool:
             return True
     return bool(ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_unspecified or ip.is_reserved
                 or ip.is_multicast or not ip.is_global)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _getaddrinfo(host: str) -> list[str]:

@@ -72,7 +72,7 @@ def _forget_key() -> None:
     st.session_state.pop(VISITOR_API_KEY, None)
 
 
-def _api_key_field(policy: ProviderPolicy) -> str:
+def _api_key_field(policy: ProviderPolicy, base_url: str) -> str:
     """The visitor's own key ("" when none): a password field, or a note and Forget once typed."""
     key = str(st.session_state.get(VISITOR_API_KEY) or "")
     if key:
@@ -84,7 +84,7 @@ def _api_key_field(policy: ProviderPolicy) -> str:
         "API key",
         type="password",
         key=API_KEY_FIELD,
-        placeholder="Using the configured key" if policy.operator.has_key else "sk-…",
+        placeholder="Using the configured key" if policy.operator.has_key and policy.is_operators(base_url) else "sk-…",
         help="Kept on the server for this browser session only; never sent back to the page, stored, logged or exported.",
         on_change=_keep_typed_key,
     )
@@ -106,7 +106,7 @@ def _real_provider(session: ChatSession, policy: ProviderPolicy) -> ProviderChoi
         )
         if not policy.allow_custom_base_url:
             base_url = policy.default_base_url
-        api_key = _api_key_field(policy)
+        api_key = _api_key_field(policy, base_url or policy.default_base_url)
         choice = choose_provider(policy, base_url=base_url, api_key=api_key, origin=visitor_origin())
     if choice.config is None:
         st.error(choice.refusal or "These provider settings cannot be used.", icon=":material/block:")

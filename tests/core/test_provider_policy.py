@@ -210,6 +210,9 @@ def test_the_operators_own_internal_url_is_trusted():
     ("https://llm.internal.example@api.example.com/v1", "user name or password"),
     ("https://api.example.com/v1?x=1", "query"),
     ("https://api.example.com:99999/v1", "not a valid URL"),
+    ("https://api.example.com](javascript:alert(1))/v1", "not a valid URL"),
+    ("https://**bold**.example/v1", "not a valid host name"),
+    ("https://bad_host!.example/v1", "not a valid host name"),
 ])
 def test_only_plain_http_urls_are_accepted(url, words):
     choice = choose(policy(), url)
