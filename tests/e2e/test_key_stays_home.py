@@ -84,27 +84,41 @@ def sidebar(chat: ChatPage):
     return chat.page.get_by_test_id("stSidebar")
 
 
-def refresh_models(chat: ChatPage) -> None:
+NOTE = "configured key is only sent to 127.0.0.1"
+
+
+def wait_until(condition, what: str, timeout: float = 45.0) -> None:
+    """Poll ``condition`` (generous: a loaded 2-core machine may take long to rerun)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def refresh_models(chat: ChatPage, recorder: RecordingServer) -> None:
+    """Click the model list's refresh button and wait until the listing reached the recorder."""
+    before = len(recorder.seen)
     sidebar(chat).get_by_role("button", name=re.compile("refresh")).click()
-    chat.wait_until_idle()
+    wait_until(lambda: len(recorder.seen) > before, "the refreshed model listing")
+    chat.wait_until_idle(timeout=45)
 
 
-def type_base_url(chat: ChatPage, url: str) -> None:
+def type_base_url(chat: ChatPage, url: str, *, then_shows: str | None = NOTE) -> None:
     field = sidebar(chat).get_by_role("textbox", name="Base URL")
     field.fill(url)
     field.press("Enter")
-    chat.wait_until_idle()
+    if then_shows:  # proof that the rerun with the new URL has been drawn
+        sidebar(chat).get_by_text(then_shows).wait_for()
+    chat.wait_until_idle(timeout=45)
 
 
 def test_a_visitors_server_never_receives_the_operators_key(open_chat, recorder):
     chat = open_chat()
+    chat.page.set_default_timeout(45_000)
     type_base_url(chat, recorder.url)
-    sidebar(chat).get_by_text(re.compile("configured key is only sent to 127.0.0.1")).wait_for()
-    listed_before = len(recorder.seen)
-    refresh_models(chat)
-    assert len(recorder.seen) > listed_before, "the refresh did not list the visitor's server's models"
+    refresh_models(chat, recorder)
     chat.send("Tell me a secret")
-    chat.wait_until_done()
+    chat.wait_until_done(timeout=90)
     assert REPLY in chat.answer_text()
 
     seen = recorder.seen
@@ -123,11 +137,12 @@ def test_a_typed_key_is_never_sent_back_to_the_browser(open_chat, recorder):
 
     context_page = open_chat()
     page = context_page.page
+    page.set_default_timeout(45_000)
     page.on("websocket", watch)
     page.reload()  # reconnect with the websocket watched from its first frame
     chat = ChatPage(page)
     chat.input.wait_for()
-    chat.wait_until_idle()
+    chat.wait_until_idle(timeout=45)
     assert received, "no websocket frames were captured"
     type_base_url(chat, recorder.url)
 
@@ -136,16 +151,16 @@ def test_a_typed_key_is_never_sent_back_to_the_browser(open_chat, recorder):
     typed_at = time.monotonic()
     field.press("Enter")
     sidebar(chat).get_by_text("Using your key for this session").wait_for()
-    chat.wait_until_idle()
-    refresh_models(chat)  # later runs: a refresh, a prompt, a page switch
+    chat.wait_until_idle(timeout=45)
+    refresh_models(chat, recorder)  # later runs: a refresh, a prompt, a page switch
     chat.send("Use my key")
-    chat.wait_until_done()
+    chat.wait_until_done(timeout=90)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="History").click()
     page.get_by_role("heading", name="History").wait_for()
-    chat.wait_until_idle()
+    chat.wait_until_idle(timeout=45)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Chat").click()  # the sidebar is drawn again
     sidebar(chat).get_by_text("Using your key for this session").wait_for()
-    chat.wait_until_idle()
+    chat.wait_until_idle(timeout=45)
 
     later = [frame for at, frame in received if at >= typed_at]
     assert len(later) > 5, "too few frames after typing to prove anything"
@@ -166,11 +181,11 @@ def remote_app(operator_upstream, tmp_path_factory):
 def test_a_visitor_behind_a_proxy_may_not_reach_an_internal_address(browser, remote_app, recorder):
     context = browser.new_context(viewport={"width": 1280, "height": 900},
                                   extra_http_headers={"X-Forwarded-For": "203.0.113.50"})
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(45_000)
     try:
         chat = ChatPage.open(context.new_page(), remote_app.url)
         before = len(recorder.seen)
-        type_base_url(chat, recorder.url)
+        type_base_url(chat, recorder.url, then_shows=None)
         refusal = sidebar(chat).get_by_test_id("stAlert").filter(has_text="internal address")
         refusal.wait_for()
         assert "127.0.0.1" in refusal.inner_text()
