@@ -130,19 +130,18 @@ class OpenAICompatProvider:
         One retry budget (``max_retries``) per call, whatever fails: the server refusing
         the request (429/5xx), the connection, or the stream breaking before anything was
         shown all spend from the same count, so a user sees at most ``max_retries`` notices
-        and the server at most ``max_retries + 1`` requests."""
+        and the server at most ``max_retries + 1`` requests (plus one, once per provider,
+        for a server that rejects ``stream_options``)."""
         cancel = cancel or CancelToken()
-        retries_left = self.config.max_retries
-        attempt = 0
+        retries = 0
         while True:
             failure = yield from self._attempt(messages, tools, settings, cancel)
             if failure is None:  # the attempt ended the call (End already yielded)
                 return
-            if failure.retry_allowed and retries_left > 0:
-                wait = backoff_seconds(attempt, failure.retry_after, self.config.retry_backoff)
+            if failure.retry_allowed and retries < self.config.max_retries:
+                wait = backoff_seconds(retries, failure.retry_after, self.config.retry_backoff)
                 yield _retry_notice(failure.error, wait)
-                retries_left -= 1
-                attempt += 1
+                retries += 1
                 if cancel.wait(wait):
                     yield End("cancelled")
                     return
