@@ -169,3 +169,14 @@ def test_the_curl_export_contacts_the_viewers_server_and_names_the_other_one(mon
     assert f"{operator.url}/chat/completions" in curl and "Bearer $OPENAI_API_KEY" in curl
     [warning] = [w.value for w in at.warning if "contacts" in w.value]
     assert f"contacts {operator_host}" in warning and f"not your current server ({viewer_host})" in warning
+
+
+def test_the_policy_is_read_from_secrets_too(visitor_server):
+    at = new_app()
+    at.secrets["CHAT_ALLOWED_HOSTS"] = ["api.example.com", "llm.example.org"]  # a TOML list
+    at.secrets["CHAT_LOCK_PROVIDER"] = False  # a TOML boolean
+    at.run()
+    at.sidebar.radio(key="provider_kind").set_value("OpenAI-compatible").run()
+    at.sidebar.text_input(key="base_url").set_value(visitor_server.url).run()
+    assert "allowed hosts (api.example.com, llm.example.org)" in at.sidebar.error[0].value
+    assert visitor_server.seen == []
