@@ -35,8 +35,11 @@ def stop_if_asked(session: ChatSession) -> None:
 
 def stream_answer(session: ChatSession, prompt: str | None, settings: Settings, status_slot, *,
                   continue_answer: bool = False) -> None:
+    config = settings.provider
+    if config is None:  # the sidebar refused the provider settings (and said why)
+        return
     if continue_answer:
-        live = session.continue_answer(settings.provider, settings.generation, settings.mock)
+        live = session.continue_answer(config, settings.generation, settings.mock)
         if live is None:
             return
     else:
@@ -44,7 +47,7 @@ def stream_answer(session: ChatSession, prompt: str | None, settings: Settings, 
             prompt = clean_user_text(prompt)
             with st.chat_message("user"):
                 render_user_text(prompt)
-        live = session.send(prompt, settings.provider, settings.generation, settings.mock)
+        live = session.send(prompt, config, settings.generation, settings.mock)
     show_link(session)
     follow_answer(session, live, status_slot)
 
@@ -113,6 +116,8 @@ def chat_page() -> None:
     if problem:
         st.warning(problem, icon=":material/cloud_off:")
     action = take_action() or {}  # set by a button's on_click, before this run started
+    if settings.provider is None:  # the sidebar refused the provider settings: send nothing at all
+        action = {}
     max_chars = max_prompt_chars({**os.environ, **secrets_mapping()})
     too_long = None  # refused before anything is stored or sent upstream
     follow_up: tuple[str, str | None] | None = None  # what to stream after the history is drawn
@@ -134,12 +139,14 @@ def chat_page() -> None:
                         live=live.turn if live is not None else None)
     if not session.conversation.entries:
         st.caption(WELCOME)
+    if settings.provider is None:
+        st.error(f"{settings.refusal} Change the provider settings in the sidebar to chat.", icon=":material/block:")
     status_slot = st.bottom.empty()  # above the input box: Stop and "still working" notes
-    prompt = st.chat_input("Message", key=PROMPT, max_chars=max_chars)
+    prompt = st.chat_input("Message", key=PROMPT, max_chars=max_chars, disabled=settings.provider is None)
     too_long = too_long or (prompt_too_long(prompt, max_chars) if prompt is not None else None)
     if too_long:
         st.error(too_long, icon=":material/block:")
-    elif prompt is not None and clean_user_text(prompt).strip():
+    elif prompt is not None and settings.provider is not None and clean_user_text(prompt).strip():
         stream_answer(session, prompt, settings, status_slot)
     elif follow_up is not None:
         kind, text = follow_up
