@@ -16,6 +16,7 @@ navigation = st.navigation(
         st.Page("pages/history.py", title="History", icon=":material/history:"),
         st.Page("pages/metrics.py", title="Metrics", icon=":material/monitoring:"),
         st.Page("pages/tools.py", title="Tools", icon=":material/build:"),
+        st.Page("pages/api.py", title="API", icon=":material/api:"),
     ],
     position="sidebar" if has_access() else "hidden",  # each page checks access itself (ui/access.py)
 )
