@@ -13,7 +13,7 @@ from chatcore.api_tokens import ApiTokens
 from .access import app_password, auth_configured
 from .state import current_visitor, secrets_mapping, shared_store
 
-NEW_TOKEN = "api_new_token"  # the token just made: shown on this run only, then forgotten
+NEW_TOKEN = "api_new_token"  # noqa: S105 - a session-state key; the token just made is shown on this run only
 
 
 def api_enabled() -> bool:
