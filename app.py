@@ -7,6 +7,6 @@ leaves the API out; where a host does not serve extra routes, the dashboard work
 
 import streamlit as st
 
-from api import api_routes
+from api import api_middleware
 
-app = st.App("dashboard.py", routes=api_routes())
+app = st.App("dashboard.py", middleware=api_middleware())

@@ -22,12 +22,13 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .chat_routes import post_chat, stop_turn, turn_events
 from .openapi import openapi_document
 from .responses import ApiRefusal
-from .session_routes import delete_session, get_session, list_sessions, rename_session
+from .session_routes import list_sessions, session_resource
 from .settings import ApiSettings
 
 DEMO_PAGE = Path(__file__).with_name("static") / "demo.html"
@@ -57,6 +58,14 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return ApiRefusal(404, "No such API path.").response()
 
 
+async def _wrong_method(request: Request, exc: Exception) -> Response:
+    response = ApiRefusal(405, f"{request.method} is not allowed here.").response()
+    allow = getattr(exc, "headers", None) or {}
+    if "Allow" in allow:
+        response.headers["Allow"] = allow["Allow"]
+    return response
+
+
 def api_app(settings: ApiSettings | None = None) -> Starlette:
     """The API as an ASGI app of its own (mounted at ``/api``; tests can serve it alone)."""
     settings = settings or ApiSettings.load()
@@ -72,21 +81,39 @@ def api_app(settings: ApiSettings | None = None) -> Starlette:
             Route("/chat/{turn_id}/stop", stop_turn, methods=["POST"]),
             Route("/chat/{turn_id}/events", turn_events, methods=["GET"]),
             Route("/sessions", list_sessions, methods=["GET"]),
-            Route("/sessions/{session_id}", get_session, methods=["GET"]),
-            Route("/sessions/{session_id}", rename_session, methods=["PATCH"]),
-            Route("/sessions/{session_id}", delete_session, methods=["DELETE"]),
+            Route("/sessions/{session_id}", session_resource, methods=["GET", "PATCH", "DELETE"]),
             Route("/openapi.json", _openapi, methods=["GET"]),
             Route("/demo", _demo, methods=["GET"]),
         ],
         middleware=middleware,
-        exception_handlers={ApiRefusal: _refused, 404: _not_found, Exception: _failed},
+        exception_handlers={ApiRefusal: _refused, 404: _not_found, 405: _wrong_method, Exception: _failed},
     )
 
 
-def api_routes() -> list[BaseRoute]:
-    """What ``app.py`` mounts beside the dashboard (nothing when ``CHAT_API = "off"``)."""
+class ApiDispatch:
+    """ASGI middleware: every request under ``/api`` goes to the API, the rest to the dashboard.
+
+    Not a ``Mount`` route: Starlette's route patterns cannot match a path holding a newline
+    (``%0A``), which then fell through to a plain-text 404; here any ``/api`` path, however
+    odd, gets the API's own JSON answer."""
+
+    def __init__(self, app: ASGIApp, api: ASGIApp) -> None:
+        self.app = app
+        self.api = api
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and (path == "/api" or path.startswith("/api/")):
+            root = scope.get("root_path", "")
+            await self.api({**scope, "root_path": root + "/api", "path": root + path}, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def api_middleware() -> list[Middleware]:
+    """What ``app.py`` adds in front of the dashboard (nothing when ``CHAT_API = "off"``)."""
     settings = ApiSettings.load()
-    return [Mount("/api", app=api_app(settings))] if settings.enabled else []
+    return [Middleware(ApiDispatch, api=api_app(settings))] if settings.enabled else []
 
 
-__all__ = ["api_app", "api_routes"]
+__all__ = ["ApiDispatch", "api_app", "api_middleware"]

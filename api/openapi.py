@@ -19,10 +19,18 @@ def _errors(*codes: int) -> dict[str, Any]:
             for c in codes}
 
 
-_SSE = {"description": "Server-Sent Events: start, chunk, reasoning, tool_call, tool_result, usage, end, error",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}}}
-_TURN_ID = {"name": "turn_id", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
-_SESSION_ID = {"name": "session_id", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
+_EVENT_TYPES = ["start", "chunk", "reasoning", "tool_call", "tool_result", "usage", "end", "error"]
+_SSE_EVENT = {  # one event as an SSE parser sees it; ``data`` is JSON with a ``type`` of _EVENT_TYPES
+    "type": "object",
+    "required": ["data"],
+    "properties": {"id": {"type": "string", "pattern": "^[0-9]+$"}, "event": {"type": "string"},
+                   "data": {"type": "string", "contentMediaType": "application/json"}},
+}
+_SSE = {"description": "Server-Sent Events, each data line a JSON object whose type is one of " + ", ".join(_EVENT_TYPES),
+        "content": {"text/event-stream": {"schema": _SSE_EVENT}}}
+_ID = {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}  # URL-safe ids, as the server hands them out
+_TURN_ID = {"name": "turn_id", "in": "path", "required": True, "schema": _ID}
+_SESSION_ID = {"name": "session_id", "in": "path", "required": True, "schema": _ID}
 _SESSION = {
     "type": "object",
     "required": ["id", "title", "messages"],

@@ -92,4 +92,10 @@ async def delete_session(request: Request) -> Response:
     return Response(status_code=204)
 
 
-__all__ = ["delete_session", "get_session", "list_sessions", "rename_session"]
+async def session_resource(request: Request) -> Response:
+    """``/api/sessions/{id}``: one route for its three methods, so a 405 lists them all."""
+    handler = {"GET": get_session, "PATCH": rename_session, "DELETE": delete_session}[request.method]
+    return await handler(request)
+
+
+__all__ = ["delete_session", "get_session", "list_sessions", "rename_session", "session_resource"]

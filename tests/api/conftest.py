@@ -18,9 +18,8 @@ import httpx2
 import pytest
 import uvicorn
 from starlette.applications import Starlette
-from starlette.routing import Mount
 
-from api import api_app
+from api import api_middleware
 from chatcore.mock.options import MockOptions
 from chatcore.mock.server import MockServer
 
@@ -38,7 +37,7 @@ class ApiServer:
     def __init__(self) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        app = Starlette(routes=[Mount("/api", app=api_app())])  # as app.py mounts it beside the dashboard
+        app = Starlette(middleware=api_middleware())  # as app.py puts it in front of the dashboard
         self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
                                                      lifespan="off", root_path=""))
         self._thread = threading.Thread(target=self._server.run, daemon=True)
