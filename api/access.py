@@ -22,7 +22,7 @@ from chatcore.visitor import USER_PREFIX, Visitor
 from .responses import ApiRefusal
 from .settings import ApiSettings
 
-VISITOR_COOKIE = "chat_visitor"
+VISITOR_COOKIE = "chat_browser"  # the dashboard's browser identity (ui/browser_identity.py)
 
 
 @dataclass(frozen=True, slots=True)
