@@ -45,6 +45,11 @@ class Visitor:
         """The owner whose conversations the History page lists (plus the ids this session knows)."""
         return USER_PREFIX + self.user_id if self.user_id is not None else "session:" + self.session_key
 
+    @property
+    def creator(self) -> str:
+        """Who this visitor is to the store (what their API tokens act as)."""
+        return self.list_owner
+
     def owner_for_new(self, conversation_id: str) -> str:
         """Who owns a conversation this visitor starts."""
         return USER_PREFIX + self.user_id if self.user_id is not None else link_owner(conversation_id)
