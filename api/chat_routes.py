@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from collections import ChainMap
 from typing import Any
 
 from pydantic import ValidationError
@@ -49,7 +50,7 @@ def _settings(ctx: RequestContext, req: ChatRequest, session: ChatSession) -> tu
 def _start(ctx: RequestContext, req: ChatRequest) -> LiveTurn:
     """Open or build the conversation, save it as it goes, and start the answer (blocking: DB)."""
     session = ctx.session()
-    limit = max_prompt_chars({**os.environ, **ctx.settings.flat_secrets})
+    limit = max_prompt_chars(ChainMap(ctx.settings.flat_secrets, os.environ))
     field = "message" if req.messages is None else f"messages.{len(req.messages) - 1}.content"
     too_long = prompt_too_long(req.prompt(), limit)
     if too_long:

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from chatcore.archive import ChatArchive
-from chatcore.services import store_opener, turn_hub
+from chatcore.services import operator_provider, store_opener, tool_registry, turn_hub
 from chatcore.session import ChatSession
 from chatcore.store import ChatStore, StoreError
 
@@ -29,7 +29,8 @@ class RequestContext:
         return ChatArchive(self.store, self.caller.visitor)
 
     def session(self) -> ChatSession:
-        return ChatSession(archive=self.archive(), hub=turn_hub())
+        return ChatSession(registry=tool_registry(), archive=self.archive(), hub=turn_hub(),
+                           shared_providers=operator_provider)
 
 
 def _open_store(settings: ApiSettings) -> ChatStore | None:

@@ -36,8 +36,12 @@ async def answer_events(request: Request, live: LiveTurn, *, position: int, resu
                         keepalive_s: float, first: dict[str, object] | None = None) -> AsyncIterator[str]:
     loop = asyncio.get_running_loop()
     wake = asyncio.Event()
-    def wake_up() -> None:  # runs on the answer's thread
-        loop.call_soon_threadsafe(wake.set)
+    asleep = [True]  # one wake-up per batch: a token that lands while we are awake costs nothing
+
+    def wake_up() -> None:  # runs on the answer's thread, after every event
+        if asleep[0]:
+            asleep[0] = False
+            loop.call_soon_threadsafe(wake.set)
 
     stop_listening = live.listen(wake_up)
     watcher = asyncio.ensure_future(_wait_for_disconnect(request))
@@ -54,14 +58,18 @@ async def answer_events(request: Request, live: LiveTurn, *, position: int, resu
             yield frame(0, first)
         while not watcher.done():
             wake.clear()
+            asleep[0] = True
             events, ended = live.events_since(position)
+            batch = []  # everything that arrived since the last write goes out in one write
             for event in events:
                 position += 1
                 data = wire_event(event)
                 if data is not None:
-                    yield frame(position, data)
+                    batch.append(frame(position, data))
                 elif isinstance(event, Error) and event.retry_in is not None:
-                    yield comment(f"retrying: {event.message}")
+                    batch.append(comment(f"retrying: {event.message}"))
+            if batch:
+                yield "".join(batch)
             if ended and not events:
                 return
             if events:

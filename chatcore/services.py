@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from typing import Any, Mapping
 
 from .live_turn import DEFAULT_IDLE_LIMIT_S, TurnHub
+from .mock.options import MockOptions
+from .providers import OpenAICompatProvider, make_provider
+from .settings import ProviderConfig
 from .store import StoreOpener, url_from_env
+from .tools import ToolRegistry, default_registry
 
 # An answer not checkpointed for this long was cut off by a server restart (answers in
 # progress are checkpointed every second, also while a tool runs).
@@ -36,4 +41,29 @@ def turn_hub() -> TurnHub:
     return TurnHub(idle_limit=float(os.environ.get("CHAT_DETACHED_IDLE_S", DEFAULT_IDLE_LIMIT_S)))
 
 
-__all__ = ["STALE_AFTER_S", "store_opener", "turn_hub"]
+@functools.cache
+def tool_registry() -> ToolRegistry:
+    """The built-in tools, described once (building their JSON schemas costs ~10 ms)."""
+    return default_registry()
+
+
+_providers: dict[tuple[Any, ...], OpenAICompatProvider] = {}
+_providers_lock = threading.Lock()
+
+
+def operator_provider(config: ProviderConfig, mock: MockOptions | None = None) -> OpenAICompatProvider:
+    """One provider (one connection pool, one TLS context) per *operator* configuration, shared
+    by the API's requests. Only for settings that come from the operator (secrets and the
+    environment): a visitor's own key must never land in a shared object."""
+    key = (config.kind, config.base_url, config.api_key, config.model, tuple(sorted(config.extra_headers.items())),
+           config.timeouts, config.max_retries, config.retry_backoff, mock if config.is_mock else None)
+    with _providers_lock:
+        provider = _providers.get(key)
+        if provider is None:
+            if len(_providers) >= 16:  # a handful of models at most; forget the oldest
+                _providers.pop(next(iter(_providers))).close()
+            provider = _providers[key] = make_provider(config, mock)
+        return provider
+
+
+__all__ = ["STALE_AFTER_S", "operator_provider", "store_opener", "tool_registry", "turn_hub"]
