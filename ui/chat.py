@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from chatcore.app_config import load_app_config
 from chatcore.engine import ActiveTurn
 from chatcore.session import STOP_REASONS, ChatSession
 from chatcore.ticker import with_heartbeat
@@ -13,11 +14,7 @@ from .transcript import EDITING, render_conversation, render_user_text
 from .live import BATCH_S, LiveAnswer
 from .sidebar import Settings, render_sidebar
 from .state import LINK_PARAM, PROMPT, STOP_BUTTON, chat_session, store_problem, take_action
-
-WELCOME = (
-    "Ask anything. With the built-in mock (no key needed) try `What is 23*17+4?`, "
-    "`What time is it in Tokyo, London and New York?` or `How many days until New Year?`."
-)
+from .starters import STARTER_ACTION, render_welcome
 
 
 def stop_interrupted_answer(session: ChatSession) -> None:
@@ -98,6 +95,8 @@ def chat_page() -> None:
         follow_up = ("answer", None)
     elif action.get("action") == "continue" and session.can_continue():
         follow_up = ("continue", None)
+    elif action.get("action") == STARTER_ACTION:  # a starter prompt clicked: as if typed
+        follow_up = ("answer", action["text"])
     elif action.get("action") == "edit_send":
         index = action["index"]
         text = st.session_state.get(f"edit-text-{session.conversation.id}-{index}", "")
@@ -106,8 +105,11 @@ def chat_page() -> None:
             follow_up = ("answer", text)
     show_link(session)
     render_conversation(session.conversation, can_continue=session.can_continue() and follow_up is None)
-    if not session.conversation.entries:
-        st.caption(WELCOME)
+    app_config = load_app_config()
+    for problem in app_config.problems:
+        st.warning(problem, icon=":material/settings_alert:")
+    if not session.conversation.entries and follow_up is None:
+        render_welcome(app_config)
     prompt = st.chat_input("Message", key=PROMPT)
     if prompt is not None and clean_user_text(prompt).strip():
         stream_answer(session, prompt, settings)

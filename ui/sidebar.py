@@ -11,13 +11,17 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from chatcore.app_config import load_app_config
 from chatcore.mock.options import MockOptions
 from chatcore.mock.scenarios import SCENARIOS
 from chatcore.providers import ModelListError
 from chatcore.session import ChatSession
-from chatcore.settings import DEFAULT_SYSTEM_PROMPT, GenerationSettings, ProviderConfig, Timeouts
+from chatcore.settings import GenerationSettings, ProviderConfig, Timeouts
 
+from .presets import render_preset_picker, starts_on_mock, with_default_model
+from .starters import render_prompt_list
 from .state import MODEL_LIST, secrets_mapping, start_new_chat
+from .tool_choice import render_tool_picker
 
 MOCK_LABEL = "Built-in mock"
 REAL_LABEL = "OpenAI-compatible"
@@ -83,12 +87,14 @@ def render_markdown_guide() -> None:
 
 
 def render_sidebar(session: ChatSession) -> Settings:
-    secrets = secrets_mapping()
+    app_config = load_app_config()
+    secrets = with_default_model(secrets_mapping(), app_config)
     configured = ProviderConfig.from_sources(secrets=secrets)
     with st.sidebar:
         st.button("New chat", key="new_chat", icon=":material/add:", width="stretch", on_click=start_new_chat)
+        render_preset_picker(app_config)
         st.subheader("Model")
-        default_kind = 0 if configured.is_mock else 1
+        default_kind = 0 if starts_on_mock(app_config, configured.is_mock) else 1
         kind = st.radio("Provider", [MOCK_LABEL, REAL_LABEL], index=default_kind, key="provider_kind", horizontal=True, persist_state=KEEP)
         mock = MockOptions()
         if kind == MOCK_LABEL:
@@ -106,8 +112,7 @@ def render_sidebar(session: ChatSession) -> Settings:
             provider = ProviderConfig(kind="mock")
             if scenario == "auto":
                 with st.expander("Try these prompts"):
-                    for s in SCENARIOS.values():
-                        st.markdown(f"- **{s.title}**: `{s.example_prompt}`")
+                    render_prompt_list(app_config)
         else:
             base_default = configured.base_url if not configured.is_mock else "https://api.openai.com/v1"
             base_url = st.text_input("Base URL", value=base_default, key="base_url", persist_state=KEEP)
@@ -122,12 +127,11 @@ def render_sidebar(session: ChatSession) -> Settings:
             provider = ProviderConfig.from_sources(secrets=secrets, kind="openai", base_url=base_url.strip(), api_key=typed_key.strip())
             provider = provider.with_changes(model=_model_picker(session, provider))
         st.subheader("Answer")
-        system_prompt = st.text_area("System prompt", value=DEFAULT_SYSTEM_PROMPT, key="system_prompt", persist_state=KEEP)
+        system_prompt = st.text_area("System prompt", value=app_config.system_prompt, key="system_prompt", persist_state=KEEP)
         temperature = st.number_input("Temperature", 0.0, 2.0, value=None, step=0.1, key="temperature", placeholder="server default", persist_state=KEEP)
         max_tokens = st.number_input("Max tokens", 1, 1_000_000, value=None, step=256, key="max_tokens", placeholder="server default", persist_state=KEEP)
         max_steps = st.number_input("Max tool steps", 0, 20, value=5, key="max_steps", persist_state=KEEP)
-        tool_names = session.registry.names()
-        tools = st.multiselect("Tools", tool_names, default=tool_names, key="tools", persist_state=KEEP)
+        tools = render_tool_picker(session.registry, app_config)
         with st.expander("Timeouts and retries", icon=":material/timer:"):
             read = st.number_input("Silence tolerated mid-answer (s)", 1, 600, value=60, key="read_timeout", persist_state=KEEP)
             connect = st.number_input("Connect timeout (s)", 1, 120, value=10, key="connect_timeout", persist_state=KEEP)

@@ -24,6 +24,7 @@ from .faults import apply_to_body, apply_to_stream, error_body, error_reply, fau
 from .options import MockOptions, header_value, options_for_request
 from .prompt_parsing import CITY_TIMEZONES, find_expression
 from .reply import Reply
+from .starters import STARTER_PROMPTS
 from .tokens import token_pieces
 from .turn import Turn
 from .wire import completion_body, content_pieces, pace, stream_frames
@@ -52,8 +53,11 @@ class Scenario:
 
 
 def _greeting(conv: Conversation, headers: Mapping[str, str]) -> Turn:
-    examples = [(s.name, s.title, s.example_prompt) for s in SCENARIOS.values() if s.name not in ("hello", "bench")]
-    return text.hello(conv, examples)
+    # The starter prompts first (the same list the app shows), then one example per other scenario.
+    starters = [(scenario_for_prompt(p), SCENARIOS[scenario_for_prompt(p)].title, p) for p in STARTER_PROMPTS]
+    shown = {name for name, _, _ in starters}
+    others = [(s.name, s.title, s.example_prompt) for s in SCENARIOS.values() if s.name not in ("hello", "bench", *shown)]
+    return text.hello(conv, starters + others)
 
 
 SCENARIOS: dict[str, Scenario] = {
