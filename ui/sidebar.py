@@ -131,7 +131,7 @@ def render_sidebar(session: ChatSession) -> Settings:
         temperature = st.number_input("Temperature", 0.0, 2.0, value=None, step=0.1, key="temperature", placeholder="server default", persist_state=KEEP)
         max_tokens = st.number_input("Max tokens", 1, 1_000_000, value=None, step=256, key="max_tokens", placeholder="server default", persist_state=KEEP)
         max_steps = st.number_input("Max tool steps", 0, 20, value=5, key="max_steps", persist_state=KEEP)
-        tools = render_tool_picker(session.registry, app_config)
+        tools = render_tool_picker(session, app_config)
         with st.expander("Timeouts and retries", icon=":material/timer:"):
             read = st.number_input("Silence tolerated mid-answer (s)", 1, 600, value=60, key="read_timeout", persist_state=KEEP)
             connect = st.number_input("Connect timeout (s)", 1, 120, value=10, key="connect_timeout", persist_state=KEEP)

@@ -11,9 +11,12 @@ from __future__ import annotations
 import streamlit as st
 
 from chatcore.app_config import AppConfig
+from chatcore.session import ChatSession
 from chatcore.tools import BUILT_IN, Tool, ToolRegistry
+from chatcore.tools.catalog import MCP_SOURCE
 
 from .presets import PRESET_TOOLS, TOOLS, TOOLS_SEEN
+from .tool_sources import refresh_tools, render_tool_problems
 
 KEEP = "session"
 
@@ -31,11 +34,15 @@ def tool_label(registry: ToolRegistry, name: str) -> str:
     tool = registry.get(name)
     if tool is None or tool.source == BUILT_IN:
         return name
-    return f"{name} · {tool.source.split(':', 1)[0] if tool.source.startswith('tools/') else tool.source}"
+    where = tool.source if tool.source.startswith(MCP_SOURCE) else tool.source.rsplit(":", 1)[0]  # file, no line
+    return f"{name} · {where}"
 
 
-def render_tool_picker(registry: ToolRegistry, config: AppConfig) -> list[str]:
-    """The multiselect (its key stays ``tools``); returns the ticked names."""
+def render_tool_picker(session: ChatSession, config: AppConfig) -> list[str]:
+    """The multiselect (its key stays ``tools``), and what is wrong with the tools that
+    could not load; returns the ticked names."""
+    view = refresh_tools(session)
+    registry = view.registry
     names = registry.names()
     seen = st.session_state.get(TOOLS_SEEN)
     if TOOLS not in st.session_state or seen is None:
@@ -45,6 +52,8 @@ def render_tool_picker(registry: ToolRegistry, config: AppConfig) -> list[str]:
         arrived = [t.name for t in registry if t.name not in seen and starts_ticked(t, config)]
         st.session_state[TOOLS] = kept + [n for n in arrived if n not in kept]
     st.session_state[TOOLS_SEEN] = names
-    return st.multiselect(
+    chosen = st.multiselect(
         "Tools", names, key=TOOLS, format_func=lambda n: tool_label(registry, n), persist_state=KEEP
     )
+    render_tool_problems(view, limit=3)
+    return chosen

@@ -81,6 +81,9 @@ SCENARIOS: dict[str, Scenario] = {
                  "Convert 10 km to miles", ("convert",), lambda c, h: tools.convert(c), ("convert_units",)),
         Scenario("slow", "Slow tool", "One slow_task call of 3 seconds (try Stop while it runs).",
                  "Run the slow tool", ("slow tool",), lambda c, h: tools.slow_task(c), ("slow_task",)),
+        Scenario("named_tool", "Any tool by name", "Calls the offered tool the prompt names (yours, an MCP "
+                 "server's), with its key=value arguments, then reports what it returned.",
+                 "Call search_docs with query=Stop", (), lambda c, h: tools.call_named_tool(c)),
         Scenario("reasoning", "Reasoning", "Streams reasoning_content first, then the answer.",
                  "Think step by step: why is the sky blue?", ("think", "reason", "reasoning"),
                  lambda c, h: text.reasoning(c)),
@@ -122,6 +125,8 @@ def choose_scenario(conv: Conversation, headers: Mapping[str, str], options: Moc
         name = candidate.strip().lower()
         if name in SCENARIOS:
             return name
+    if tools.named_tool(conv) is not None:  # "call <an offered tool> …" wins over keywords
+        return "named_tool"
     return scenario_for_prompt(conv.prompt)
 
 

@@ -49,11 +49,18 @@ class ToolContext:
         self.on_progress(ToolProgress(self.call_id, self.tool_name, str(message), done, total))
 
     def report(self, item: Any) -> None:
-        """A generator tool's yield as progress: a string, ``(done, total)`` or anything printable."""
-        if isinstance(item, tuple) and len(item) == 2 and all(isinstance(x, (int, float)) for x in item):
-            self.progress(f"{item[0]:g} of {item[1]:g}", done=float(item[0]), total=float(item[1]))
+        """A generator tool's yield as progress: a string, ``(done, total)``,
+        ``(message, done, total)`` or anything printable."""
+        if isinstance(item, tuple) and len(item) in (2, 3) and all(_is_number(x) for x in item[-2:]):
+            done, total = float(item[-2]), float(item[-1])
+            message = str(item[0]) if len(item) == 3 else f"{done:g} of {total:g}"
+            self.progress(message, done=done, total=total)
         else:
             self.progress(item if isinstance(item, str) else _short(item))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _short(item: Any) -> str:
