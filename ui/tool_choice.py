@@ -16,7 +16,7 @@ from chatcore.tools import BUILT_IN, Tool, ToolRegistry
 from chatcore.tools.catalog import MCP_SOURCE
 
 from .presets import PRESET_TOOLS, TOOLS, TOOLS_SEEN
-from .tool_sources import refresh_tools, render_tool_problems
+from .tool_sources import refresh_tools, render_server_states, render_tool_problems
 
 KEEP = "session"
 
@@ -55,5 +55,6 @@ def render_tool_picker(session: ChatSession, config: AppConfig) -> list[str]:
     chosen = st.multiselect(
         "Tools", names, key=TOOLS, format_func=lambda n: tool_label(registry, n), persist_state=KEEP
     )
+    render_server_states()
     render_tool_problems(view, limit=3)
     return chosen

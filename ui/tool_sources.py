@@ -5,22 +5,55 @@ current tools, so an edited file or a server that just became ready shows at onc
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import streamlit as st
 
+from chatcore.mcp import McpManager, ServerSpec, ServerState, load_server_specs, shared_manager
 from chatcore.session import ChatSession
 from chatcore.tools import default_registry
 from chatcore.tools.catalog import CatalogView, StaticTools, ToolCatalog, user_tool_sources
 
+STATUS_ICONS = {"ready": ":green[:material/check_circle:]", "connecting": ":material/progress_activity:",
+                "failed": ":red[:material/error:]"}
+
 
 @st.cache_resource(show_spinner=False)
-def _catalog(tools_dir: str, modules: str) -> ToolCatalog:
+def _catalog(tools_dir: str, modules: str, servers: tuple[ServerSpec, ...], problems: tuple[str, ...]) -> ToolCatalog:
     env = {"CHAT_TOOLS_DIR": tools_dir, "CHAT_TOOL_MODULES": modules}
-    return ToolCatalog([StaticTools(default_registry()), *user_tool_sources(env)])
+    return ToolCatalog([StaticTools(default_registry()), *user_tool_sources(env), shared_manager(servers, problems)])
+
+
+def _plain(value: Any) -> Any:
+    return {str(k): _plain(v) for k, v in value.items()} if hasattr(value, "items") else value
+
+
+def _secret_servers() -> dict[str, Any]:
+    """``[mcp_servers.NAME]`` tables from st.secrets, as plain dicts (headers may hold tokens)."""
+    try:
+        return _plain(st.secrets.get("mcp_servers") or {})
+    except Exception:  # no secrets.toml at all
+        return {}
 
 
 def tool_catalog() -> ToolCatalog:
-    return _catalog(os.environ.get("CHAT_TOOLS_DIR", ""), os.environ.get("CHAT_TOOL_MODULES", ""))
+    servers, problems = load_server_specs(secrets=_secret_servers())  # a small file: read on every run
+    return _catalog(os.environ.get("CHAT_TOOLS_DIR", ""), os.environ.get("CHAT_TOOL_MODULES", ""), servers, problems)
+
+
+def mcp_states() -> list[ServerState]:
+    managers = [s for s in tool_catalog().sources if isinstance(s, McpManager)]
+    return [state for manager in managers for state in manager.states()]
+
+
+def render_server_states(*, detailed: bool = False) -> None:
+    """Each MCP server's state: connecting, ready with N tools, or failed and why."""
+    for state in mcp_states():
+        line = f"{STATUS_ICONS[state.status]} **{state.name}** · {state.describe()}"
+        if detailed:
+            st.markdown(f"{line}  \n`{state.target}`")
+        else:
+            st.caption(line)
 
 
 def refresh_tools(session: ChatSession) -> CatalogView:

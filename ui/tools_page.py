@@ -16,7 +16,7 @@ from chatcore.app_config import load_app_config
 
 from .panels import format_duration, render_result
 from .state import chat_session
-from .tool_sources import refresh_tools, render_tool_problems
+from .tool_sources import mcp_states, refresh_tools, render_server_states, render_tool_problems
 
 
 def _input_for(tool: Tool, name: str, schema: dict[str, Any], required: bool) -> Any:
@@ -73,6 +73,11 @@ def render_tools_page() -> None:
         st.warning(problem, icon=":material/settings_alert:")
     view = refresh_tools(chat_session())
     render_tool_problems(view)
+    if mcp_states():
+        st.subheader("MCP servers")
+        render_server_states(detailed=True)
+        st.button("Refresh", icon=":material/refresh:", key="refresh_mcp", help="Show the servers' current state")
+        st.subheader("Tools")
     for tool in view.registry:
         with st.expander(f"**{tool.name}** · {tool.source}", icon=":material/build:", key=f"tool-panel-{tool.name}"):
             st.markdown(tool.description)

@@ -1,0 +1,62 @@
+"""All configured MCP servers as one source of tools (see ``chatcore.tools.catalog``)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Sequence
+
+from chatcore.mcp.config import ServerSpec
+from chatcore.mcp.connection import ServerConnection, ServerState
+from chatcore.tools.discovery import SourceSnapshot, ToolProblem
+
+
+class McpManager:
+    """Starts one background connection per server at once; never waits for them."""
+
+    def __init__(self, specs: Sequence[ServerSpec], problems: Sequence[str] = (), *,
+                 connect_timeout: float = 15.0, ping_every: float = 3.0) -> None:
+        self.problems = tuple(ToolProblem(p.split(":", 1)[0], p.split(":", 1)[-1].strip()) for p in problems)
+        self.connections = {
+            spec.name: ServerConnection(spec, connect_timeout=connect_timeout, ping_every=ping_every) for spec in specs
+        }
+        for connection in self.connections.values():
+            connection.start()
+
+    def snapshot(self) -> SourceSnapshot:
+        parts = [c.snapshot() for c in self.connections.values()]
+        return SourceSnapshot(
+            version=tuple(version for version, _ in parts),
+            tools=tuple(tool for _, tools in parts for tool in tools),
+            problems=self.problems,
+        )
+
+    def states(self) -> list[ServerState]:
+        return [c.state for c in self.connections.values()]
+
+    def wait_ready(self, timeout: float) -> bool:
+        return all(c.wait_ready(timeout) for c in self.connections.values())
+
+    def close(self) -> None:
+        for connection in self.connections.values():
+            connection.close()
+
+
+_lock = threading.Lock()
+_shared: dict[tuple, McpManager] = {}
+
+
+def shared_manager(specs: tuple[ServerSpec, ...], problems: tuple[str, ...] = ()) -> McpManager:
+    """The process's manager for this configuration; one for another configuration closes the
+    old one's connections (the configuration changed: its servers are no longer wanted)."""
+    key = (specs, problems)
+    with _lock:
+        manager = _shared.get(key)
+        if manager is None:
+            for old in _shared.values():
+                old.close()
+            _shared.clear()
+            manager = _shared[key] = McpManager(specs, problems)
+        return manager
+
+
+__all__ = ["McpManager", "shared_manager"]
