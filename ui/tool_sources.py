@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from chatcore.mcp import McpManager, ServerSpec, ServerState, load_server_specs, shared_manager
+from chatcore.mcp.config import ServerSpec, load_server_specs
 from chatcore.session import ChatSession
 from chatcore.tools import default_registry
 from chatcore.tools.catalog import CatalogView, StaticTools, ToolCatalog, user_tool_sources
@@ -21,7 +21,12 @@ STATUS_ICONS = {"ready": ":green[:material/check_circle:]", "connecting": ":mate
 @st.cache_resource(show_spinner=False)
 def _catalog(tools_dir: str, modules: str, servers: tuple[ServerSpec, ...], problems: tuple[str, ...]) -> ToolCatalog:
     env = {"CHAT_TOOLS_DIR": tools_dir, "CHAT_TOOL_MODULES": modules}
-    return ToolCatalog([StaticTools(default_registry()), *user_tool_sources(env), shared_manager(servers, problems)])
+    sources = [StaticTools(default_registry()), *user_tool_sources(env)]
+    if servers or problems:  # the SDK is imported only when there is a server to talk to
+        from chatcore.mcp.manager import shared_manager
+
+        sources.append(shared_manager(servers, problems))
+    return ToolCatalog(sources)
 
 
 def _plain(value: Any) -> Any:
@@ -41,9 +46,9 @@ def tool_catalog() -> ToolCatalog:
     return _catalog(os.environ.get("CHAT_TOOLS_DIR", ""), os.environ.get("CHAT_TOOL_MODULES", ""), servers, problems)
 
 
-def mcp_states() -> list[ServerState]:
-    managers = [s for s in tool_catalog().sources if isinstance(s, McpManager)]
-    return [state for manager in managers for state in manager.states()]
+def mcp_states() -> list[Any]:
+    """Each configured server's ``ServerState``."""
+    return [state for source in tool_catalog().sources if hasattr(source, "states") for state in source.states()]
 
 
 def render_server_states(*, detailed: bool = False) -> None:
