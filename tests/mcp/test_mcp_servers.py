@@ -135,3 +135,40 @@ def test_a_call_while_the_server_is_down_is_a_panel_error(manager_factory, serve
     wait_for(lambda: manager.connections["flaky"]._client is None, 30, "the session to end")
     result = result_of(call(ToolRegistry([echo]), "echo", {"text": "x"}))
     assert "is not connected right now" in result.error and "flaky" in result.error
+
+
+def test_an_http_server_that_crashes_mid_call_is_a_panel_error_and_comes_back_when_restarted(
+    manager_factory, tmp_path
+):
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import SERVER, free_port
+
+    port = free_port()
+    log = tmp_path / "http.log"
+
+    def start():
+        return subprocess.Popen([sys.executable, SERVER, "--http", str(port)], env={**os.environ, "MCP_TEST_LOG": str(log)},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    process = start()
+    try:
+        manager = manager_factory(ServerSpec("remote", url=f"http://127.0.0.1:{port}/mcp"), connect_timeout=10)
+        wait_for(lambda: manager.states()[0].status == "ready", READY_S, "the HTTP server to be ready")
+        registry = ToolRegistry(manager.snapshot().tools)
+        crashed = result_of(call(registry, "crash", {}, timeout=30))
+        assert crashed.error is not None and "remote" in crashed.error  # a message, not a hang
+        process.wait(30)
+        wait_for(lambda: manager.states()[0].status == "failed", 30, "the manager to notice")
+        assert "could not connect" in manager.states()[0].describe() or "closed" in manager.states()[0].describe()
+        down = result_of(call(registry, "echo", {"text": "x"}, timeout=30))
+        assert down.error is not None and "remote" in down.error
+        process = start()  # the server is back: so is the connection, without a restart of the app
+        wait_for(lambda: manager.states()[0].status == "ready", READY_S, "a reconnect")
+        registry = ToolRegistry(manager.snapshot().tools)
+        assert result_of(call(registry, "echo", {"text": "back"})).result == {"result": "echo: back"}
+    finally:
+        process.kill()
+        process.wait(10)
