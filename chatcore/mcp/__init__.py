@@ -5,6 +5,7 @@ The SDK is imported only when a server is configured (``chatcore.mcp.manager``):
 a noticeable share of a cold start, and most apps have no server."""
 
 from chatcore.mcp.config import ServerSpec, load_server_specs
+from chatcore.mcp.state import ServerState
 
 __all__ = ["McpManager", "ServerConnection", "ServerSpec", "ServerState", "load_server_specs", "shared_manager"]
 
@@ -14,7 +15,7 @@ def __getattr__(name: str):
         from chatcore.mcp import manager
 
         return getattr(manager, name)
-    if name in ("ServerConnection", "ServerState"):
+    if name == "ServerConnection":
         from chatcore.mcp import connection
 
         return getattr(connection, name)

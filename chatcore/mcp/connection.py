@@ -17,42 +17,27 @@ import re
 import threading
 import time
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import anyio
+import httpx2
 from mcp import Client, StdioServerParameters
-from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
 from chatcore.mcp.config import APP_ROOT, ServerSpec
 from chatcore.mcp.portal import shared_portal
 from chatcore.mcp.results import tool_value
+from chatcore.mcp.state import ServerState
 from chatcore.tools.context import ToolContext
 from chatcore.tools.errors import ToolError
 from chatcore.tools.registry import Tool
 
-Status = Literal["connecting", "ready", "failed"]
 RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)  # while a server keeps failing to start
 
 
-@dataclass(frozen=True)
-class ServerState:
-    name: str
-    status: Status
-    target: str
-    tools: int = 0
-    reason: str = ""
-    retry_in: float | None = None
-
-    def describe(self) -> str:
-        if self.status == "ready":
-            return f"ready · {self.tools} tool{'s' if self.tools != 1 else ''}"
-        if self.status == "connecting":
-            return "connecting…"
-        retry = f" (retrying in {self.retry_in:g} s)" if self.retry_in else ""
-        return f"failed: {self.reason}{retry}"
+_DISCONNECTS = {"RemoteProtocolError", "ReadError", "WriteError", "BrokenResourceError", "ClosedResourceError",
+                "EndOfStream"}  # the transport's words for "the other side went away"
 
 
 def describe_failure(exc: BaseException, spec: ServerSpec, connect_timeout: float | None = None) -> str:
@@ -65,9 +50,9 @@ def describe_failure(exc: BaseException, spec: ServerSpec, connect_timeout: floa
         return f"could not start '{spec.command}': command not found"
     if isinstance(exc, OSError) and not spec.url:
         return f"could not start '{spec.command}': {exc.strerror or exc}"
-    if isinstance(exc, MCPError) and "closed" in str(exc).lower():
-        return "the server closed the connection (it exited or crashed)"
     name = type(exc).__name__
+    if (isinstance(exc, MCPError) and "closed" in str(exc).lower()) or name in _DISCONNECTS:
+        return "the server closed the connection (it exited or crashed)"
     if "Connect" in name:
         return f"could not connect to {spec.url or spec.command}"
     text = str(exc).strip()
@@ -198,7 +183,9 @@ class ServerConnection:
     async def _client_for(self, stack: AsyncExitStack) -> Client:
         info = None
         if self.spec.url:
-            http = await stack.enter_async_context(create_mcp_http_client(headers=dict(self.spec.headers)))
+            # The SDK's own defaults (30 s, and 300 s of silence on a held-open stream), with the headers.
+            http = await stack.enter_async_context(
+                httpx2.AsyncClient(headers=dict(self.spec.headers), timeout=httpx2.Timeout(30.0, read=300.0)))
             return Client(streamable_http_client(self.spec.url, http_client=http), client_info=info, cache=None)
         params = StdioServerParameters(
             command=self.spec.command, args=list(self.spec.args), env=dict(self.spec.env) or None, cwd=APP_ROOT
@@ -251,7 +238,11 @@ class ServerConnection:
                                 "crashed). It is being restarted: try again in a moment.") from None
             raise ToolError(f"The MCP server '{name}' answered with an error: {exc}") from None
         except Exception as exc:  # noqa: BLE001 - a transport failure is data for the panel
-            raise ToolError(f"Calling the MCP server '{name}' failed: {describe_failure(exc, self.spec)}") from None
+            reason = describe_failure(exc, self.spec)
+            if type(exc).__name__ in _DISCONNECTS:
+                self._dead = True
+                self._set(ServerState(name, "failed", self.spec.target, reason=reason))
+            raise ToolError(f"Calling the MCP server '{name}' failed: {reason}. Try again in a moment.") from None
         finally:
             unregister()
         return tool_value(result, name)

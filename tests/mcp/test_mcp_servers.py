@@ -162,7 +162,8 @@ def test_an_http_server_that_crashes_mid_call_is_a_panel_error_and_comes_back_wh
         assert crashed.error is not None and "remote" in crashed.error  # a message, not a hang
         process.wait(30)
         wait_for(lambda: manager.states()[0].status == "failed", 30, "the manager to notice")
-        assert "could not connect" in manager.states()[0].describe() or "closed" in manager.states()[0].describe()
+        described = manager.states()[0].describe()
+        assert "could not connect" in described or "closed the connection" in described, described
         down = result_of(call(registry, "echo", {"text": "x"}, timeout=30))
         assert down.error is not None and "remote" in down.error
         process = start()  # the server is back: so is the connection, without a restart of the app
