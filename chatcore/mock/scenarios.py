@@ -56,7 +56,7 @@ def _greeting(conv: Conversation, headers: Mapping[str, str]) -> Turn:
     # The starter prompts first (the same list the app shows), then one example per other scenario.
     starters = [(scenario_for_prompt(p), SCENARIOS[scenario_for_prompt(p)].title, p) for p in STARTER_PROMPTS]
     shown = {name for name, _, _ in starters}
-    others = [(s.name, s.title, s.example_prompt) for s in SCENARIOS.values() if s.name not in ("hello", "bench", *shown)]
+    others = [(s.name, s.title, s.example_prompt) for s in SCENARIOS.values() if s.name not in ("hello", "bench", "named_tool", *shown)]
     return text.hello(conv, starters + others)
 
 

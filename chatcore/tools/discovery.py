@@ -128,14 +128,18 @@ class ToolFiles:
         self._lock = threading.Lock()
         self._files: dict[Path, tuple[tuple[int, int], SourceSnapshot]] = {}
         self._modules: dict[str, tuple[tuple[int, int] | None, SourceSnapshot]] = {}
+        self._loads = 0  # counts every (re)import
 
     def snapshot(self) -> SourceSnapshot:
         with self._lock:
-            parts = [self._file(path) for path in self._paths()]
+            paths = self._paths()
+            parts = [self._file(path) for path in paths]
             parts += [self._module(name) for name in self.module_names]
+            # Which files, and how many (re)loads so far: changes whenever a tool may have.
+            version = (tuple(paths), self._loads)
         tools = tuple(t for part in parts for t in part.tools)
         problems = tuple(p for part in parts for p in part.problems)
-        return SourceSnapshot(version=tuple(id(p) for p in parts), tools=tools, problems=problems)
+        return SourceSnapshot(version=version, tools=tools, problems=problems)
 
     def _paths(self) -> list[Path]:
         if self.folder is None or not self.folder.is_dir():
@@ -151,6 +155,7 @@ class ToolFiles:
         cached = self._files.get(path)
         if cached is not None and cached[0] == stamp:
             return cached[1]
+        self._loads += 1
         label = display_path(path)
         module_name = _MODULE_PREFIX + path.stem
         spec = importlib.util.spec_from_file_location(module_name, path)
@@ -173,6 +178,7 @@ class ToolFiles:
         cached = self._modules.get(name)
         if cached is not None and cached[0] == stamp and stamp is not None:
             return cached[1]
+        self._loads += 1
         try:
             module = importlib.reload(module) if module is not None and cached is not None else importlib.import_module(name)
             path = Path(module.__file__) if getattr(module, "__file__", None) else None
