@@ -227,3 +227,12 @@ def test_the_shipped_example_searches_the_docs_offline_with_progress():
     [result] = [e for e in events if isinstance(e, ToolResult)]
     assert result.error is None and result.result["hits"] and "README.md" in {h["file"] for h in result.result["hits"]}
     assert any(isinstance(e, ToolProgress) and "README.md" in e.message for e in events)
+
+
+def test_a_progress_event_round_trips_through_its_json_shape():
+    from chatcore.events import event_from_dict
+
+    event = ToolProgress("call_1", "search_docs", "Searching README.md", 1.0, 3.0)
+    assert event.to_sse() == ('data: {"type":"tool_progress","id":"call_1","name":"search_docs",'
+                              '"message":"Searching README.md","done":1.0,"total":3.0}\n\n')
+    assert event_from_dict(event.to_dict()) == event
