@@ -92,3 +92,23 @@ def test_builtin_tools_in_the_config_decide_what_starts_ticked(config_file):
     ticked = at.sidebar.multiselect(key="tools").value
     assert "calculator" in ticked and "search_docs" in ticked  # your own tools start ticked
     assert not {"current_time", "days_between", "convert_units", "slow_task"} & set(ticked)
+
+
+def test_a_presets_model_becomes_the_model_of_an_openai_compatible_server(config_file, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens: the model is typed
+    config_file.write_text('[defaults]\nmodel = "from-the-file"\n[presets.Big]\nmodel = "big-model"\n')
+    at = new_app()
+    at.run()
+    assert at.sidebar.radio(key="provider_kind").value == "OpenAI-compatible"
+    assert at.sidebar.text_input(key="model_text").value == "from-the-file"
+    at.sidebar.selectbox(key="preset").set_value("Big").run()
+    assert not at.exception
+    assert at.sidebar.text_input(key="model_text").value == "big-model"
+
+
+def test_the_config_files_provider_decides_where_the_app_starts(config_file, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    config_file.write_text('[defaults]\nprovider = "mock"\n')
+    at = new_app()
+    at.run()
+    assert at.sidebar.radio(key="provider_kind").value == "Built-in mock"
