@@ -71,10 +71,10 @@ def _schema(input_schema: Any) -> dict[str, Any]:
 class ServerConnection:
     """Thread-safe; shared by every session of the process (it holds no user data)."""
 
-    def __init__(self, spec: ServerSpec, *, connect_timeout: float = 15.0, ping_every: float = 3.0) -> None:
+    def __init__(self, spec: ServerSpec, *, connect_timeout: float = 15.0, check_every: float = 3.0) -> None:
         self.spec = spec
         self.connect_timeout = connect_timeout
-        self.ping_every = ping_every
+        self.check_every = check_every
         self._lock = threading.Lock()
         self._state = ServerState(spec.name, "connecting", spec.target)
         self._tools: tuple[Tool, ...] = ()
@@ -82,6 +82,8 @@ class ServerConnection:
         self._version = 0
         self._closed = threading.Event()
         self._dead = False  # a call saw the connection close: end the session now
+        self._was_ready = False  # the current session got as far as listing the tools
+        self._listed_names: tuple[str, ...] = ()
         self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------ life cycle
@@ -117,14 +119,13 @@ class ServerConnection:
             self._version += 1
 
     def _supervise(self) -> None:
-        portal = shared_portal()
         failures = 0
         while not self._closed.is_set():
             self._dead = False
+            self._was_ready = False
             self._set(ServerState(self.spec.name, "connecting", self.spec.target))
-            future = portal.start_task_soon(self._hold)
             try:
-                future.result()
+                shared_portal().start_task_soon(self._hold).result()
                 reason = "the connection ended"
             except BaseException as exc:  # noqa: BLE001 - whatever happens, say why and reconnect
                 reason = describe_failure(exc, self.spec, self.connect_timeout)
@@ -137,7 +138,6 @@ class ServerConnection:
             self._closed.wait(delay)
 
     async def _hold(self) -> None:
-        self._was_ready = False
         # One scope around the whole session: its deadline bounds the connect, then is lifted.
         # (A timeout scope around the connect alone would close before the client's task
         # group does, which anyio forbids.)
@@ -159,15 +159,15 @@ class ServerConnection:
     async def _watch(self, client: Client) -> None:
         """Return only when the session must end: closed, or the server is gone.
 
-        Every ``ping_every`` seconds it lists the tools again: that notices a server that
+        Every ``check_every`` seconds it lists the tools again: that notices a server that
         died while idle (``ping`` is gone from the 2026 protocol) and picks up a changed list."""
-        since_ping = 0.0
+        since_check = 0.0
         while not self._closed.is_set() and not self._dead:
             await anyio.sleep(0.1)
-            since_ping += 0.1
-            if since_ping >= self.ping_every:
-                since_ping = 0.0
-                with anyio.fail_after(max(10.0, self.ping_every)):
+            since_check += 0.1
+            if since_check >= self.check_every:
+                since_check = 0.0
+                with anyio.fail_after(max(10.0, self.check_every)):
                     listed = await client.list_tools()
                 names = tuple(t.name for t in listed.tools)
                 if names != self._listed_names:
@@ -181,16 +181,15 @@ class ServerConnection:
         self._set(ServerState(self.spec.name, "ready", self.spec.target, tools=len(tools)), tools, client)
 
     async def _client_for(self, stack: AsyncExitStack) -> Client:
-        info = None
         if self.spec.url:
             # The SDK's own defaults (30 s, and 300 s of silence on a held-open stream), with the headers.
             http = await stack.enter_async_context(
                 httpx2.AsyncClient(headers=dict(self.spec.headers), timeout=httpx2.Timeout(30.0, read=300.0)))
-            return Client(streamable_http_client(self.spec.url, http_client=http), client_info=info, cache=None)
+            return Client(streamable_http_client(self.spec.url, http_client=http), cache=None)
         params = StdioServerParameters(
             command=self.spec.command, args=list(self.spec.args), env=dict(self.spec.env) or None, cwd=APP_ROOT
         )
-        return Client(params, client_info=info, cache=None)
+        return Client(params, cache=None)
 
     # ------------------------------------------------------------ tools
     def _as_tool(self, listed: Any) -> Tool:
@@ -246,9 +245,6 @@ class ServerConnection:
         finally:
             unregister()
         return tool_value(result, name)
-
-    _was_ready = False
-    _listed_names: tuple[str, ...] = ()
 
 
 __all__ = ["ServerConnection", "ServerState", "describe_failure"]

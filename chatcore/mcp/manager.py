@@ -17,13 +17,13 @@ class McpManager:
     background thread, so the first page is drawn as fast as with no server at all."""
 
     def __init__(self, specs: Sequence[ServerSpec], problems: Sequence[str] = (), *,
-                 connect_timeout: float = 15.0, ping_every: float = 3.0) -> None:
+                 connect_timeout: float = 15.0, check_every: float = 3.0) -> None:
         self.specs = tuple(specs)
         self.problems = tuple(ToolProblem(p.split(":", 1)[0], p.split(":", 1)[-1].strip()) for p in problems)
         self.connections: dict = {}  # name -> ServerConnection, once the SDK is imported
         self._started = threading.Event()
         self._closed = False
-        self._options = {"connect_timeout": connect_timeout, "ping_every": ping_every}
+        self._options = {"connect_timeout": connect_timeout, "check_every": check_every}
         threading.Thread(target=self._start, name="mcp-start", daemon=True).start()
 
     def _start(self) -> None:

@@ -101,9 +101,7 @@ def test_arguments_the_server_rejects_are_a_readable_error(ready):
     assert result.error is not None and "validation error" in result.error.lower(), result.error
 
 
-def test_a_crash_mid_call_is_a_panel_error_and_the_server_comes_back(transport, manager_factory, server_log):
-    if transport == "http":
-        pytest.skip("the HTTP server is shared by the module; its crash is tested with stdio")
+def test_a_stdio_server_that_crashes_mid_call_is_a_panel_error_and_comes_back(manager_factory, server_log):
     manager = manager_factory(stdio_spec("crashy", server_log), connect_timeout=READY_S)
     assert manager.wait_ready(READY_S)
     registry = ToolRegistry(manager.snapshot().tools)
