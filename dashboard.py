@@ -6,9 +6,11 @@ This file only sets the page up and routes; each page lives in pages/, lets the 
 
 import streamlit as st
 
+from chatcore.app_config import load_app_config
 from ui.access import has_access
 
-st.set_page_config(page_title="Streaming Chat", page_icon=":material/forum:", layout="centered")
+app_config = load_app_config()  # chat.toml (or CHAT_CONFIG): the title, icon and words
+st.set_page_config(page_title=app_config.title, page_icon=app_config.icon, layout="centered")
 
 navigation = st.navigation(
     [

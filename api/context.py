@@ -10,7 +10,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from chatcore.archive import ChatArchive
-from chatcore.services import operator_provider, store_opener, tool_registry, turn_hub
+from chatcore.services import operator_provider, store_opener, turn_hub
+from ui.tool_sources import tool_catalog
 from chatcore.session import ChatSession
 from chatcore.store import ChatStore, StoreError
 
@@ -29,7 +30,8 @@ class RequestContext:
         return ChatArchive(self.store, self.caller.visitor)
 
     def session(self) -> ChatSession:
-        return ChatSession(registry=tool_registry(), archive=self.archive(), hub=turn_hub(),
+        # The dashboard's tool catalog (built-in, tools/ files, MCP servers): the same tools on both faces.
+        return ChatSession(registry=tool_catalog().view().registry, archive=self.archive(), hub=turn_hub(),
                            shared_providers=operator_provider)
 
 

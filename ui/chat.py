@@ -6,19 +6,16 @@ import os
 
 import streamlit as st
 
+from chatcore.app_config import load_app_config
 from chatcore.live_turn import LiveTurn
 from chatcore.session import ChatSession
 from chatcore.user_text import clean_user_text, max_prompt_chars, prompt_too_long
 
 from .live import BATCH_S, LiveAnswer
 from .sidebar import Settings, render_sidebar
+from .starters import STARTER_ACTION, render_welcome
 from .state import LINK_PARAM, PROMPT, STOP_BUTTON, chat_session, secrets_mapping, store_problem, take_action
 from .transcript import EDITING, render_conversation, render_user_text
-
-WELCOME = (
-    "Ask anything. With the built-in mock (no key needed) try `What is 23*17+4?`, "
-    "`What time is it in Tokyo, London and New York?` or `How many days until New Year?`."
-)
 
 
 def stop_if_asked(session: ChatSession) -> None:
@@ -125,6 +122,8 @@ def chat_page() -> None:
         follow_up = ("answer", None)
     elif action.get("action") == "continue" and session.can_continue():
         follow_up = ("continue", None)
+    elif action.get("action") == STARTER_ACTION:  # a starter prompt clicked: as if typed
+        follow_up = ("answer", action["text"])
     elif action.get("action") == "edit_send":
         index = action["index"]
         text = st.session_state.get(f"edit-text-{session.conversation.id}-{index}", "")
@@ -137,8 +136,11 @@ def chat_page() -> None:
     live = session.live if session.is_streaming else None
     render_conversation(session.conversation, can_continue=session.can_continue() and follow_up is None and live is None,
                         live=live.turn if live is not None else None)
-    if not session.conversation.entries:
-        st.caption(WELCOME)
+    app_config = load_app_config()
+    for problem in app_config.problems:
+        st.warning(problem, icon=":material/settings_alert:")
+    if not session.conversation.entries and follow_up is None:
+        render_welcome(app_config)
     if settings.provider is None:
         st.error(f"{settings.refusal} Change the provider settings in the sidebar to chat.", icon=":material/block:")
     status_slot = st.bottom.empty()  # above the input box: Stop and "still working" notes

@@ -18,14 +18,18 @@ from typing import Final
 
 import streamlit as st
 
+from chatcore.app_config import load_app_config
 from chatcore.mock.options import MockOptions
 from chatcore.mock.scenarios import SCENARIOS
 from chatcore.provider_policy import ProviderChoice, ProviderPolicy, VisitorOrigin, choose_provider
 from chatcore.providers import ModelListError
 from chatcore.session import ChatSession
-from chatcore.settings import DEFAULT_SYSTEM_PROMPT, GenerationSettings, ProviderConfig, Timeouts
+from chatcore.settings import GenerationSettings, ProviderConfig, Timeouts
 
+from .presets import render_preset_picker, starts_on_mock, with_default_model
+from .starters import render_prompt_list
 from .state import MODEL_LIST, secrets_mapping, start_new_chat
+from .tool_choice import render_tool_picker
 
 MOCK_LABEL = "Built-in mock"
 REAL_LABEL = "OpenAI-compatible"
@@ -179,16 +183,19 @@ def current_base_url() -> str | None:
 
 
 def render_sidebar(session: ChatSession) -> Settings:
-    policy = ProviderPolicy.from_sources(secrets=secrets_mapping())
+    app_config = load_app_config()
+    policy = ProviderPolicy.from_sources(secrets=with_default_model(secrets_mapping(), app_config))
     operator = policy.operator
     refusal: str | None = None
     with st.sidebar:
         st.button("New chat", key="new_chat", icon=":material/add:", width="stretch", on_click=start_new_chat)
+        render_preset_picker(app_config)
         st.subheader("Model")
         if policy.lock_provider:  # the operator chose the provider: no provider, base URL or key fields
             kind = MOCK_LABEL if operator.is_mock else REAL_LABEL
         else:
-            kind = st.radio("Provider", [MOCK_LABEL, REAL_LABEL], index=0 if operator.is_mock else 1, key="provider_kind",
+            default_kind = 0 if starts_on_mock(app_config, operator.is_mock) else 1
+            kind = st.radio("Provider", [MOCK_LABEL, REAL_LABEL], index=default_kind, key="provider_kind",
                             horizontal=True, persist_state=KEEP)
         mock = MockOptions()
         provider: ProviderConfig | None
@@ -207,20 +214,18 @@ def render_sidebar(session: ChatSession) -> Settings:
             provider = ProviderConfig(kind="mock")
             if scenario == "auto":
                 with st.expander("Try these prompts"):
-                    for s in SCENARIOS.values():
-                        st.markdown(f"- **{s.title}**: `{s.example_prompt}`")
+                    render_prompt_list(app_config)
         else:
             choice = _real_provider(session, policy)
             provider, refusal = choice.config, choice.refusal
         st.subheader("Answer")
-        system_prompt = st.text_area("System prompt", value=DEFAULT_SYSTEM_PROMPT, key="system_prompt", persist_state=KEEP)
+        system_prompt = st.text_area("System prompt", value=app_config.system_prompt, key="system_prompt", persist_state=KEEP)
         temperature = st.number_input("Temperature", 0.0, 2.0, value=None, step=0.1, key="temperature",
                                       placeholder="server default", persist_state=KEEP)
         max_tokens = st.number_input("Max tokens", 1, 1_000_000, value=None, step=256, key="max_tokens",
                                      placeholder="server default", persist_state=KEEP)
         max_steps = st.number_input("Max tool steps", 0, 20, value=5, key="max_steps", persist_state=KEEP)
-        tool_names = session.registry.names()
-        tools = st.multiselect("Tools", tool_names, default=tool_names, key="tools", persist_state=KEEP)
+        tools = render_tool_picker(session, app_config)
         with st.expander("Timeouts and retries", icon=":material/timer:"):
             read = st.number_input("Silence tolerated mid-answer (s)", 1, 600, value=60, key="read_timeout", persist_state=KEEP)
             connect = st.number_input("Connect timeout (s)", 1, 120, value=10, key="connect_timeout", persist_state=KEEP)
