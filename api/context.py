@@ -11,9 +11,9 @@ from starlette.requests import Request
 
 from chatcore.archive import ChatArchive
 from chatcore.services import operator_provider, store_opener, turn_hub
-from ui.tool_sources import tool_catalog
 from chatcore.session import ChatSession
 from chatcore.store import ChatStore, StoreError
+from ui.tool_sources import tool_catalog
 
 from .access import Caller, identify
 from .responses import ApiRefusal
