@@ -47,6 +47,7 @@ EXPECTED: dict[str, list[str]] = {
         "start_turn",
     ],
     "chatcore.tools": [
+        "BUILT_IN",
         "CalculatorError",
         "Tool",
         "ToolArgumentsError",
