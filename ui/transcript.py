@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from chatcore.conversation import Conversation, UserEntry
+from chatcore.literal_markdown import literal_markdown
 from chatcore.turn import Turn
 from chatcore.user_text import LONG_PROMPT_CHARS
 
@@ -30,11 +31,12 @@ def render_turn_body(turn: Turn, key: str) -> None:
 
 
 def render_user_text(text: str) -> None:
-    """A prompt as the user wrote it; a very long one is folded so the chat stays readable."""
+    """A prompt exactly as the user wrote it (not read as Markdown: ``5*3`` keeps its star,
+    lines stay lines); a very long one is folded so the chat stays readable."""
     if len(text) <= LONG_PROMPT_CHARS:
-        st.markdown(text)
+        st.markdown(literal_markdown(text))
         return
-    st.markdown(text[:500] + "…")
+    st.markdown(literal_markdown(text[:500]) + "…")
     with st.expander(f"Show the whole message ({len(text):,} characters)", icon=":material/unfold_more:"):
         st.text(text)
 
