@@ -74,20 +74,34 @@ print("code blocks are highlighted")
 
 
 def render_markdown_guide() -> None:
-    """What answers can show. Drawn on every chat page run, so the browser loads the lazily
+    """What answers can show. Drawn on every chat page run (inside the collapsed *Advanced*
+    section, whose content the browser renders all the same), so the browser loads the lazily
     loaded Markdown renderers (emoji, math, code highlighting) before an answer needs them:
     otherwise the first answer containing ``:word:`` (a time like 10:30:00 counts), ``$math$``
     or a code block blanks out for about half a second while they load."""
-    with st.expander("What answers can show", icon=":material/format_paint:"):
-        st.markdown(MARKDOWN_GUIDE)
+    _section("What answers can show", ":material/format_paint:")
+    st.markdown(MARKDOWN_GUIDE)
+
+
+def _section(title: str, icon: str) -> None:
+    """A quiet heading inside *Advanced* (expanders cannot be nested)."""
+    st.markdown(f"{icon} **{title}**")
 
 
 def render_sidebar(session: ChatSession) -> Settings:
+    """People first: New chat, recent chats and the model; every other setting under one
+    collapsed *Advanced* section. The model picker needs the provider fields (read inside
+    *Advanced*), so it is drawn into a slot reserved above them."""
     secrets = secrets_mapping()
     configured = ProviderConfig.from_sources(secrets=secrets)
     with st.sidebar:
         st.button("New chat", key="new_chat", icon=":material/add:", width="stretch", on_click=start_new_chat)
-        st.subheader("Model")
+        # Recent chats go here, directly under New chat: render_recent_chats(session) (ui/recent_chats.py).
+        model_slot = st.container()
+        prompts_slot = st.container()
+        advanced = st.expander("Advanced", icon=":material/tune:", key="advanced_settings")
+    with advanced:
+        _section("Model", ":material/hub:")
         default_kind = 0 if configured.is_mock else 1
         kind = st.radio("Provider", [MOCK_LABEL, REAL_LABEL], index=default_kind, key="provider_kind", horizontal=True, persist_state=KEEP)
         mock = MockOptions()
@@ -104,8 +118,11 @@ def render_sidebar(session: ChatSession) -> Settings:
             ttft, delay = SPEEDS[speed]
             mock = MockOptions(scenario=scenario, ttft=ttft, chunk_delay=delay)
             provider = ProviderConfig(kind="mock")
+            with model_slot:
+                st.caption(":material/smart_toy: Answering: the built-in mock model (no key needed). "
+                           "Connect a real model under *Advanced*.")
             if scenario == "auto":
-                with st.expander("Try these prompts"):
+                with prompts_slot, st.expander("Try these prompts"):
                     for s in SCENARIOS.values():
                         st.markdown(f"- **{s.title}**: `{s.example_prompt}`")
         else:
@@ -120,19 +137,25 @@ def render_sidebar(session: ChatSession) -> Settings:
                 persist_state=KEEP,
             )
             provider = ProviderConfig.from_sources(secrets=secrets, kind="openai", base_url=base_url.strip(), api_key=typed_key.strip())
-            provider = provider.with_changes(model=_model_picker(session, provider))
-        st.subheader("Answer")
-        system_prompt = st.text_area("System prompt", value=DEFAULT_SYSTEM_PROMPT, key="system_prompt", persist_state=KEEP)
-        temperature = st.number_input("Temperature", 0.0, 2.0, value=None, step=0.1, key="temperature", placeholder="server default", persist_state=KEEP)
-        max_tokens = st.number_input("Max tokens", 1, 1_000_000, value=None, step=256, key="max_tokens", placeholder="server default", persist_state=KEEP)
-        max_steps = st.number_input("Max tool steps", 0, 20, value=5, key="max_steps", persist_state=KEEP)
+            with model_slot:
+                provider = provider.with_changes(model=_model_picker(session, provider))
+        _section("Answer", ":material/chat:")
+        system_prompt = st.text_area("System prompt", value=DEFAULT_SYSTEM_PROMPT, key="system_prompt", persist_state=KEEP,
+                                     help="Instructions the model reads before every conversation")
+        temperature = st.number_input("Temperature", 0.0, 2.0, value=None, step=0.1, key="temperature", placeholder="server default", persist_state=KEEP,
+                                      help="Higher is more varied, lower more predictable")
+        max_tokens = st.number_input("Max tokens", 1, 1_000_000, value=None, step=256, key="max_tokens", placeholder="server default", persist_state=KEEP,
+                                     help="The longest an answer may be (about ¾ of a word per token)")
+        max_steps = st.number_input("Max tool steps", 0, 20, value=5, key="max_steps", persist_state=KEEP,
+                                    help="How many rounds of tool calls one answer may make")
         tool_names = session.registry.names()
-        tools = st.multiselect("Tools", tool_names, default=tool_names, key="tools", persist_state=KEEP)
-        with st.expander("Timeouts and retries", icon=":material/timer:"):
-            read = st.number_input("Silence tolerated mid-answer (s)", 1, 600, value=60, key="read_timeout", persist_state=KEEP)
-            connect = st.number_input("Connect timeout (s)", 1, 120, value=10, key="connect_timeout", persist_state=KEEP)
-            tool_timeout = st.number_input("Tool timeout (s)", 1, 600, value=15, key="tool_timeout", persist_state=KEEP)
-            retries = st.number_input("Retries before the first token", 0, 5, value=2, key="max_retries", persist_state=KEEP)
+        tools = st.multiselect("Tools", tool_names, default=tool_names, key="tools", persist_state=KEEP,
+                               help="The tools the model may call (see the Tools page)")
+        _section("Timeouts and retries", ":material/timer:")
+        read = st.number_input("Silence tolerated mid-answer (s)", 1, 600, value=60, key="read_timeout", persist_state=KEEP)
+        connect = st.number_input("Connect timeout (s)", 1, 120, value=10, key="connect_timeout", persist_state=KEEP)
+        tool_timeout = st.number_input("Tool timeout (s)", 1, 600, value=15, key="tool_timeout", persist_state=KEEP)
+        retries = st.number_input("Retries before the first token", 0, 5, value=2, key="max_retries", persist_state=KEEP)
         render_markdown_guide()
     provider = provider.with_changes(
         timeouts=Timeouts(connect=float(connect), read=float(read), tool=float(tool_timeout)),
