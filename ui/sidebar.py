@@ -119,8 +119,8 @@ def render_sidebar(session: ChatSession) -> Settings:
             mock = MockOptions(scenario=scenario, ttft=ttft, chunk_delay=delay)
             provider = ProviderConfig(kind="mock")
             with model_slot:
-                st.caption(":material/smart_toy: Answering: the built-in mock model (no key needed). "
-                           "Connect a real model under *Advanced*.")
+                st.caption(":material/smart_toy: Model: the built-in mock (no key needed). "
+                           "Connect a real one under *Advanced*.")
             if scenario == "auto":
                 with prompts_slot, st.expander("Try these prompts"):
                     for s in SCENARIOS.values():
