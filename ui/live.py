@@ -61,6 +61,8 @@ class LiveAnswer:
             if event is TICK:
                 if self._pending:
                     yield from self._flush_text()
+                elif any(panel.elapsed_due() for panel in self._panels.values()):
+                    yield self._show_elapsed  # a running tool's time, in its label, once a second
                 continue
             kind = type(event)
             if kind is Chunk:
@@ -139,6 +141,10 @@ class LiveAnswer:
                 panel.show_call(call)
 
         return draw
+
+    def _show_elapsed(self) -> None:
+        for panel in self._panels.values():
+            panel.show_elapsed()
 
     def _result_piece(self, result: ToolResult) -> Callable[[], None]:
         def draw() -> None:

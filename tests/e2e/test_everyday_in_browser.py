@@ -65,3 +65,20 @@ def test_the_sidebar_puts_new_chat_and_the_model_first_and_the_rest_under_advanc
     chat.open_advanced()
     for label in ("Provider", "Mock speed", "System prompt", "Temperature", "Connect timeout (s)"):
         assert advanced.get_by_text(label, exact=True).first.is_visible()
+
+
+def test_a_running_tool_shows_its_time_so_far_and_panels_name_their_key_argument(open_chat):
+    chat = open_chat()
+    chat.set_speed("Instant")
+    chat.send("Run the slow tool")  # slow_task runs for 3 s
+    running = chat.assistant.last.get_by_test_id("stExpander").filter(has_text=re.compile(r"slow_task · running… · [12]\.0 s"))
+    running.first.wait_for(timeout=15_000)  # the label ticks while the tool runs
+    chat.wait_until_done()
+    labels = chat.assistant.last.get_by_test_id("stExpander").locator("summary").all_inner_texts()
+    assert any(re.search(r"slow_task · done · [34]\.\d s", label) for label in labels), labels
+
+    chat.send("What time is it in Tokyo, London and New York?")
+    chat.wait_until_done()
+    labels = " | ".join(chat.assistant.last.get_by_test_id("stExpander").locator("summary").all_inner_texts())
+    for zone in ("Asia/Tokyo", "Europe/London", "America/New_York"):
+        assert f"current_time · {zone} · done" in labels, labels
