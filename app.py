@@ -7,8 +7,10 @@ This file only sets the page up and routes; each page lives in pages/, lets the 
 import streamlit as st
 
 from ui.access import has_access
+from ui.style import apply_style
 
 st.set_page_config(page_title="Streaming Chat", page_icon=":material/forum:", layout="centered")
+apply_style()
 
 navigation = st.navigation(
     [
