@@ -47,8 +47,19 @@ def copy_button_html(markdown: str) -> str:
     )
 
 
+HANDLER_KEY = "copy-md-handler"  # hidden by ui/style.py: the handler takes no space
+
+
+def render_copy_handler() -> None:
+    """The page-wide click handler, once per run and outside the messages (no script ever
+    sits inside a message, where only the model's text belongs)."""
+    with st.container(key=HANDLER_KEY):
+        st.html(_HANDLER, unsafe_allow_javascript=True)
+
+
 def render_copy_button(markdown: str) -> None:
-    st.html(copy_button_html(markdown) + _HANDLER, unsafe_allow_javascript=True, width="content")
+    """Plain HTML, no script: clicks are handled by ``render_copy_handler``'s listener."""
+    st.html(copy_button_html(markdown), width="content")
 
 
-__all__ = ["copy_button_html", "render_copy_button"]
+__all__ = ["HANDLER_KEY", "copy_button_html", "render_copy_button", "render_copy_handler"]

@@ -8,7 +8,9 @@ Streamlit's theme has no per-area settings for these, so they are CSS, scoped by
   be as big as the title itself);
 * reasoning is secondary: smaller, muted text;
 * destructive buttons (History's *Delete…* / *Delete for good*) are red, in both themes;
-* the Copy button (ui/copy_button.py) looks like the tertiary buttons beside it.
+* the Copy button (ui/copy_button.py) looks like the tertiary buttons beside it, and its
+  click handler's container takes no space;
+* Streamlit's header Stop is hidden (it would leave the upstream running; see below).
 """
 
 from __future__ import annotations
@@ -28,6 +30,12 @@ CSS = f"""<style>
 [class*="st-key-delete-"] button {{ color: {DANGER}; border-color: {DANGER}; }}
 [class*="st-key-delete-yes-"] button {{ color: #fff; background-color: {DANGER}; border-color: {DANGER}; }}
 [class*="st-key-delete-no-"] button {{ color: inherit; border-color: inherit; }}
+
+.st-key-copy-md-handler {{ display: none; }}
+
+/* Streamlit's own header Stop ends the script but leaves the upstream request running; the
+   app's own Stop closes it at once. Only the latter is offered. */
+[data-testid="stStatusWidget"] [data-testid="stBaseButton-header"] {{ display: none; }}
 
 button.copy-md {{ font-size: 0.875rem;
   display: inline-flex; align-items: center; gap: 0.5rem; padding: 0; margin: 0;

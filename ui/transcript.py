@@ -12,7 +12,7 @@ from chatcore.message_time import message_time, zone
 from chatcore.turn import Turn
 from chatcore.user_text import LONG_PROMPT_CHARS
 
-from .copy_button import render_copy_button
+from .copy_button import render_copy_button, render_copy_handler
 from .footer import render_footer
 from .panels import render_history_panel
 from .state import request_action
@@ -114,6 +114,8 @@ def render_conversation(conversation: Conversation, *, can_continue: bool = Fals
     """Every entry from its record; the last answer gets Retry/Regenerate (and Continue)."""
     entries = conversation.entries
     last = len(entries) - 1
+    if entries:
+        render_copy_handler()
     for i, entry in enumerate(entries):
         if isinstance(entry, UserEntry):
             if not entry.hidden:
