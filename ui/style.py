@@ -38,11 +38,11 @@ CSS = f"""<style>
 [data-testid="stStatusWidget"] [data-testid="stBaseButton-header"] {{ display: none; }}
 
 button.copy-md {{ font-size: 0.875rem;
-  display: inline-flex; align-items: center; gap: 0.5rem; padding: 0; margin: 0;
+  display: inline-flex; align-items: center; gap: 0.5rem; padding: 2px 0 0; margin: 0;
   background: none; border: none; color: inherit; font-family: inherit; cursor: pointer;
 }}
 button.copy-md:hover {{ color: var(--st-primary-color, #4f6bed); }}
-button.copy-md .copy-md-icon {{ font-family: "Material Symbols Rounded"; font-size: 1.25rem; line-height: 1; }}
+button.copy-md .copy-md-icon {{ font-family: "Material Symbols Rounded"; font-size: 1.125rem; line-height: 1; }}
 </style>"""
 
 
