@@ -19,6 +19,8 @@ import streamlit as st
 
 DANGER = "#d9363e"  # readable on the light and the dark background
 
+# The header Stop hidden below: Streamlit's own Stop ends the script but leaves the upstream
+# request running; the app's own Stop closes it at once. Only the latter is offered.
 CSS = f"""<style>
 [data-testid="stChatMessage"] [data-testid="stMarkdownContainer"] h1 {{ font-size: 1.5rem; }}
 [data-testid="stChatMessage"] [data-testid="stMarkdownContainer"] h2 {{ font-size: 1.3rem; }}
@@ -33,8 +35,6 @@ CSS = f"""<style>
 
 .st-key-copy-md-handler {{ display: none; }}
 
-/* Streamlit's own header Stop ends the script but leaves the upstream request running; the
-   app's own Stop closes it at once. Only the latter is offered. */
 [data-testid="stStatusWidget"] [data-testid="stBaseButton-header"] {{ display: none; }}
 
 button.copy-md {{ font-size: 0.875rem;
@@ -46,8 +46,11 @@ button.copy-md .copy-md-icon {{ font-family: "Material Symbols Rounded"; font-si
 </style>"""
 
 
+_SENT = " ".join(CSS.split())  # re-sent with every page run: no indentation or newlines
+
+
 def apply_style() -> None:
-    st.html(CSS)
+    st.html(_SENT)
 
 
 __all__ = ["CSS", "DANGER", "apply_style"]
