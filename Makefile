@@ -3,11 +3,25 @@ PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: run test lint bench system-packages
+.PHONY: run install test lint bench system-packages
 
-run:  ## install what the app needs and run it (on the built-in mock unless a key or base URL is configured)
-	$(PYTHON) -m pip install -q -r requirements.txt
-	$(PYTHON) -m streamlit run app.py
+# `make run` installs into a virtualenv: the one PYTHON already runs in, or else ./.venv,
+# created on first use. Debian, Ubuntu and Homebrew refuse `pip install` into their own
+# Python ("externally-managed-environment"). `make test` keeps installing into PYTHON's own
+# environment (CI runs it as root in a throwaway machine).
+VENV := .venv
+IN_VENV = $(shell $(PYTHON) -c 'import sys; print(int(sys.prefix != sys.base_prefix))')
+APP_PYTHON = $(if $(filter 1,$(IN_VENV)),$(PYTHON),$(VENV)/bin/python)
+
+install:  ## install what the app needs, into a virtualenv (./.venv unless PYTHON runs in one)
+	@if [ "$(APP_PYTHON)" = "$(VENV)/bin/python" ] && [ ! -x "$(VENV)/bin/python" ]; then \
+		echo "creating $(VENV) (a virtualenv for the app)"; \
+		$(PYTHON) -m venv $(VENV) || { echo "could not create $(VENV): on Debian/Ubuntu, apt-get install python3-venv"; exit 1; }; \
+	fi
+	$(APP_PYTHON) -m pip install -q -r requirements.txt
+
+run: install  ## install what the app needs and run it (on the built-in mock unless a key or base URL is configured)
+	$(APP_PYTHON) -m streamlit run app.py
 
 # Debian's Chromium for the browser tests (never a downloaded browser build) and Debian's
 # PostgreSQL for the store's tests, each installed only when missing.

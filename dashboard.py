@@ -8,9 +8,11 @@ import streamlit as st
 
 from chatcore.app_config import load_app_config
 from ui.access import has_access
+from ui.style import apply_style
 
 app_config = load_app_config()  # chat.toml (or CHAT_CONFIG): the title, icon and words
 st.set_page_config(page_title=app_config.title, page_icon=app_config.icon, layout="centered")
+apply_style()
 
 navigation = st.navigation(
     [

@@ -1,6 +1,8 @@
 """Take the README's screenshots of the running app (on the built-in mock), in Debian's Chromium.
 
-    python bench/screenshots.py        # writes docs/chat.png, docs/stopped.png, docs/history.png
+    python bench/screenshots.py
+    # writes docs/chat.png, docs/stopped.png, docs/history.png (desktop, light),
+    # docs/chat-dark.png (desktop, dark), docs/phone.png and docs/phone-dark.png (390x844)
 
 Not a benchmark: it lives here because it drives the app like the benchmarks do.
 """
@@ -20,6 +22,43 @@ from tests.e2e.harness import StreamlitServer, chromium_missing_reason, launch_c
 DOCS = ROOT / "docs"
 
 
+def set_speed(chat: ChatPage, label: str) -> None:
+    """The mock's speed is under the sidebar's Advanced section: fold it again for the picture."""
+    chat.set_speed(label)
+    chat.page.get_by_test_id("stSidebar").get_by_test_id("stExpander").filter(
+        has=chat.page.get_by_text("Advanced", exact=True)).locator("summary").first.click()
+
+
+def tool_panels(browser, url: str, scheme: str, path: Path) -> None:
+    """Three parallel tool calls, one panel open: desktop, in ``scheme``."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, device_scale_factor=1, color_scheme=scheme)
+    page = context.new_page()
+    chat = ChatPage.open(page, url)
+    set_speed(chat, "Fast")
+    chat.send("What time is it in Tokyo, London and New York?")
+    chat.wait_until_done()
+    panel = chat.assistant.last.get_by_test_id("stExpander").first
+    panel.locator("summary").click()
+    panel.get_by_test_id("stExpanderDetails").wait_for(state="visible")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(path))
+    context.close()
+
+
+def phone(browser, url: str, scheme: str, path: Path) -> None:
+    """A chat on a 390x844 phone screen, sidebar closed: a prompt with Markdown characters
+    shown as typed, and an answer with a tool panel."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, color_scheme=scheme)
+    page = context.new_page()
+    chat = ChatPage.open(page, url)
+    chat.send("What is 23*17+4?")
+    chat.wait_until_done()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(path))
+    context.close()
+
+
 def main() -> int:
     reason = chromium_missing_reason()
     if reason:
@@ -31,9 +70,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p, \
             StreamlitServer("app.py", env={"CHAT_DB_PATH": f"{tmp}/chat.sqlite3"}) as app:
         browser = launch_chromium(p)
-        page = browser.new_context(viewport={"width": 1280, "height": 1000}, device_scale_factor=1).new_page()
+        tool_panels(browser, app.url, "dark", DOCS / "chat-dark.png")
+        phone(browser, app.url, "light", DOCS / "phone.png")
+        phone(browser, app.url, "dark", DOCS / "phone-dark.png")
+
+        page = browser.new_context(viewport={"width": 1280, "height": 1000}, device_scale_factor=1,
+                                   color_scheme="light").new_page()
         chat = ChatPage.open(page, app.url)
-        chat.set_speed("Fast")
+        set_speed(chat, "Fast")
         chat.send("What time is it in Tokyo, London and New York?")
         chat.wait_until_done()
         panel = chat.assistant.last.get_by_test_id("stExpander").first
@@ -42,7 +86,7 @@ def main() -> int:
         page.wait_for_timeout(500)
         page.screenshot(path=str(DOCS / "chat.png"))
 
-        chat.set_speed("Realistic")
+        set_speed(chat, "Realistic")
         chat.send("Write a long answer about rivers")
         chat.wait_for_answer_text(min_chars=500, index=1)
         chat.stop_button.click()

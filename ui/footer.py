@@ -24,10 +24,19 @@ def metrics_line(turn: Turn) -> str:
     return " · ".join(parts)
 
 
+def kept_note(turn: Turn) -> str:
+    """What a stopped answer keeps, in words that match what is on screen."""
+    if turn.text.strip():
+        return "The answer above is kept."
+    if turn.segments:
+        return "What it did so far is kept."
+    return "It was stopped before the model answered."
+
+
 def render_footer(turn: Turn) -> None:
     """The ending (stopped / error / cut short) and the metrics, small and quiet."""
     if turn.status == "stopped":
-        st.caption(f":material/stop_circle: **{turn.end_message or 'Stopped.'}** The answer above is kept.")
+        st.caption(f":material/stop_circle: **{turn.end_message or 'Stopped.'}** {kept_note(turn)}")
     elif turn.status == "error" and turn.error is not None:
         st.error(turn.error.message, icon=":material/error:")
     elif turn.status == "incomplete":

@@ -82,6 +82,8 @@ class LiveAnswer:
                 if self._pending:
                     yield from self._flush_text()
                 else:
+                    if any(panel.elapsed_due() for panel in self._panels.values()):
+                        yield self._show_elapsed  # a running tool's time, in its label, once a second
                     yield from self._silence_note()
                 continue
             self._last_event = time.monotonic()
@@ -191,6 +193,10 @@ class LiveAnswer:
                 panel.show_call(call)
 
         return draw
+
+    def _show_elapsed(self) -> None:
+        for panel in self._panels.values():
+            panel.show_elapsed()
 
     def _result_piece(self, result: ToolResult) -> Callable[[], None]:
         def draw() -> None:

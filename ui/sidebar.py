@@ -14,7 +14,7 @@ never sent to the browser at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import streamlit as st
 
@@ -96,7 +96,7 @@ def _api_key_field(policy: ProviderPolicy, base_url: str) -> str:
     return ""
 
 
-def _real_provider(session: ChatSession, policy: ProviderPolicy) -> ProviderChoice:
+def _real_provider(session: ChatSession, policy: ProviderPolicy, model_slot: Any) -> ProviderChoice:
     """The OpenAI-compatible provider's fields, checked against the operator's policy."""
     if policy.lock_provider:  # the operator's provider as configured: only the model is the visitor's
         choice = choose_provider(policy, origin=visitor_origin())
@@ -118,7 +118,8 @@ def _real_provider(session: ChatSession, policy: ProviderPolicy) -> ProviderChoi
         return choice
     if choice.note:
         st.caption(f":orange[{choice.note}]")
-    config = choice.config.with_changes(model=_model_picker(session, choice.config))
+    with model_slot:  # the model sits at the top of the sidebar, the server's fields under Advanced
+        config = choice.config.with_changes(model=_model_picker(session, choice.config))
     return ProviderChoice(config, note=choice.note)
 
 
@@ -159,12 +160,18 @@ print("code blocks are highlighted")
 
 
 def render_markdown_guide() -> None:
-    """What answers can show. Drawn on every chat page run, so the browser loads the lazily
+    """What answers can show. Drawn on every chat page run (inside the collapsed *Advanced*
+    section, whose content the browser renders all the same), so the browser loads the lazily
     loaded Markdown renderers (emoji, math, code highlighting) before an answer needs them:
     otherwise the first answer containing ``:word:`` (a time like 10:30:00 counts), ``$math$``
     or a code block blanks out for about half a second while they load."""
-    with st.expander("What answers can show", icon=":material/format_paint:"):
-        st.markdown(MARKDOWN_GUIDE)
+    _section("What answers can show", ":material/format_paint:")
+    st.markdown(MARKDOWN_GUIDE)
+
+
+def _section(title: str, icon: str) -> None:
+    """A quiet heading inside *Advanced* (expanders cannot be nested)."""
+    st.markdown(f"{icon} **{title}**")
 
 
 def current_base_url() -> str | None:
@@ -183,14 +190,22 @@ def current_base_url() -> str | None:
 
 
 def render_sidebar(session: ChatSession) -> Settings:
+    """People first: New chat, recent chats and the model; every other setting under one
+    collapsed *Advanced* section. The model picker needs the provider fields (read inside
+    *Advanced*), so it is drawn into a slot reserved above them."""
     app_config = load_app_config()
     policy = ProviderPolicy.from_sources(secrets=with_default_model(secrets_mapping(), app_config))
     operator = policy.operator
     refusal: str | None = None
     with st.sidebar:
         st.button("New chat", key="new_chat", icon=":material/add:", width="stretch", on_click=start_new_chat)
+        # Recent chats go here, directly under New chat: render_recent_chats(session) (ui/recent_chats.py).
         render_preset_picker(app_config)
-        st.subheader("Model")
+        model_slot = st.container()
+        prompts_slot = st.container()
+        advanced = st.expander("Advanced", icon=":material/tune:", key="advanced_settings")
+    with advanced:
+        _section("Model", ":material/hub:")
         if policy.lock_provider:  # the operator chose the provider: no provider, base URL or key fields
             kind = MOCK_LABEL if operator.is_mock else REAL_LABEL
         else:
@@ -212,25 +227,32 @@ def render_sidebar(session: ChatSession) -> Settings:
             ttft, delay = SPEEDS[speed]
             mock = MockOptions(scenario=scenario, ttft=ttft, chunk_delay=delay)
             provider = ProviderConfig(kind="mock")
+            with model_slot:
+                st.caption(":material/smart_toy: Model: the built-in mock (no key needed). "
+                           "Connect a real one under *Advanced*.")
             if scenario == "auto":
-                with st.expander("Try these prompts"):
+                with prompts_slot, st.expander("Try these prompts"):
                     render_prompt_list(app_config)
         else:
-            choice = _real_provider(session, policy)
+            choice = _real_provider(session, policy, model_slot)
             provider, refusal = choice.config, choice.refusal
-        st.subheader("Answer")
-        system_prompt = st.text_area("System prompt", value=app_config.system_prompt, key="system_prompt", persist_state=KEEP)
+        _section("Answer", ":material/chat:")
+        system_prompt = st.text_area("System prompt", value=app_config.system_prompt, key="system_prompt", persist_state=KEEP,
+                                     help="Instructions the model reads before every conversation")
         temperature = st.number_input("Temperature", 0.0, 2.0, value=None, step=0.1, key="temperature",
-                                      placeholder="server default", persist_state=KEEP)
+                                      placeholder="server default", persist_state=KEEP,
+                                      help="Higher is more varied, lower more predictable")
         max_tokens = st.number_input("Max tokens", 1, 1_000_000, value=None, step=256, key="max_tokens",
-                                     placeholder="server default", persist_state=KEEP)
-        max_steps = st.number_input("Max tool steps", 0, 20, value=5, key="max_steps", persist_state=KEEP)
+                                     placeholder="server default", persist_state=KEEP,
+                                     help="The longest an answer may be (about ¾ of a word per token)")
+        max_steps = st.number_input("Max tool steps", 0, 20, value=5, key="max_steps", persist_state=KEEP,
+                                    help="How many rounds of tool calls one answer may make")
         tools = render_tool_picker(session, app_config)
-        with st.expander("Timeouts and retries", icon=":material/timer:"):
-            read = st.number_input("Silence tolerated mid-answer (s)", 1, 600, value=60, key="read_timeout", persist_state=KEEP)
-            connect = st.number_input("Connect timeout (s)", 1, 120, value=10, key="connect_timeout", persist_state=KEEP)
-            tool_timeout = st.number_input("Tool timeout (s)", 1, 600, value=15, key="tool_timeout", persist_state=KEEP)
-            retries = st.number_input("Retries before the first token", 0, 5, value=2, key="max_retries", persist_state=KEEP)
+        _section("Timeouts and retries", ":material/timer:")
+        read = st.number_input("Silence tolerated mid-answer (s)", 1, 600, value=60, key="read_timeout", persist_state=KEEP)
+        connect = st.number_input("Connect timeout (s)", 1, 120, value=10, key="connect_timeout", persist_state=KEEP)
+        tool_timeout = st.number_input("Tool timeout (s)", 1, 600, value=15, key="tool_timeout", persist_state=KEEP)
+        retries = st.number_input("Retries before the first token", 0, 5, value=2, key="max_retries", persist_state=KEEP)
         render_markdown_guide()
     if provider is not None:
         provider = provider.with_changes(

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from typing import Sequence
 
 import streamlit as st
 
 from chatcore.conversation import Conversation, UserEntry
+from chatcore.literal_markdown import literal_markdown
+from chatcore.message_time import message_time, zone
 from chatcore.turn import Segment, Turn
 from chatcore.user_text import LONG_PROMPT_CHARS
 
+from .copy_button import render_copy_button, render_copy_handler
 from .footer import render_footer
 from .panels import render_history_panel
 from .state import request_action
@@ -28,7 +32,8 @@ def render_segments(turn: Turn, segments: Sequence[Segment], key: str) -> None:
         if segment.kind == "text":
             st.markdown(segment.text)
         elif segment.kind == "reasoning":
-            with st.expander("Reasoning", icon=":material/psychology:", key=f"{key}-r{i}"):
+            # In a keyed container: ui/style.py shows reasoning smaller and muted (secondary to the answer).
+            with st.container(key=f"reasoning-{key}-{i}"), st.expander("Reasoning", icon=":material/psychology:", key=f"{key}-r{i}"):
                 st.markdown(segment.text)
         else:
             record = turn.tool_calls.get(segment.tool_id)
@@ -37,11 +42,12 @@ def render_segments(turn: Turn, segments: Sequence[Segment], key: str) -> None:
 
 
 def render_user_text(text: str) -> None:
-    """A prompt as the user wrote it; a very long one is folded so the chat stays readable."""
+    """A prompt exactly as the user wrote it (not read as Markdown: ``5*3`` keeps its star,
+    lines stay lines); a very long one is folded so the chat stays readable."""
     if len(text) <= LONG_PROMPT_CHARS:
-        st.markdown(text)
+        st.markdown(literal_markdown(text))
         return
-    st.markdown(text[:500] + "…")
+    st.markdown(literal_markdown(text[:500]) + "…")
     with st.expander(f"Show the whole message ({len(text):,} characters)", icon=":material/unfold_more:"):
         st.text(text)
 
@@ -49,38 +55,65 @@ def render_user_text(text: str) -> None:
 EDITING = "editing_prompt"  # index of the prompt being edited, in session state
 
 
+def _time_label(ts: float | None) -> str:
+    """The message's time in the reader's zone (the browser's, as Streamlit reports it)."""
+    if not ts:
+        return ""
+    return message_time(ts, zone(st.context.timezone), time.time())
+
+
+def _edit_form(conversation: Conversation, index: int, entry: UserEntry) -> None:
+    """A form, so Ctrl/Cmd+Enter in the text area sends the edit (Streamlit's own shortcut)."""
+    with st.form(f"edit-form-{conversation.id}-{index}", border=False):
+        st.text_area("Edit your message", value=entry.content, key=f"edit-text-{conversation.id}-{index}")
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.form_submit_button("Send", key=f"edit-send-{conversation.id}-{index}", type="primary", on_click=request_action,
+                                  args=("edit_send",), kwargs={"index": index}, help="Send the edited message (Ctrl/⌘+Enter)")
+            st.form_submit_button("Cancel", key=f"edit-cancel-{conversation.id}-{index}", on_click=st.session_state.pop, args=(EDITING, None))
+
+
 def _user_message(conversation: Conversation, index: int, entry: UserEntry, editable: bool) -> None:
     with st.chat_message("user"):
         if st.session_state.get(EDITING) == index:
-            st.text_area("Edit your message", value=entry.content, key=f"edit-text-{conversation.id}-{index}")
-            cols = st.columns([1, 1, 4])
-            cols[0].button("Send", key=f"edit-send-{conversation.id}-{index}", type="primary",
-                           on_click=request_action, args=("edit_send",), kwargs={"index": index})
-            cols[1].button("Cancel", key=f"edit-cancel-{conversation.id}-{index}", on_click=st.session_state.pop, args=(EDITING, None))
+            _edit_form(conversation, index, entry)
             return
         render_user_text(entry.content)
-        if editable:
-            st.button(
-                "Edit",
-                key=f"edit-{conversation.id}-{index}",
-                icon=":material/edit:",
-                type="tertiary",
-                help="Edit this message and send it again (the answers after it are replaced)",
-                on_click=st.session_state.__setitem__,
-                args=(EDITING, index),
-            )
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            if editable:
+                st.button(
+                    "Edit",
+                    key=f"edit-{conversation.id}-{index}",
+                    icon=":material/edit:",
+                    type="tertiary",
+                    help="Edit this message and send it again (the answers after it are replaced)",
+                    on_click=st.session_state.__setitem__,
+                    args=(EDITING, index),
+                )
+            _message_time(entry.created_at)
 
 
-def _answer_actions(conversation: Conversation, index: int, turn: Turn, can_continue: bool) -> None:
-    cols = st.columns([1, 1, 3])
-    if turn.status in RETRYABLE:
-        cols[0].button("Retry", key=f"retry-{conversation.id}-{index}", icon=":material/refresh:", on_click=request_action, args=("retry",))
-    else:
-        cols[0].button("Regenerate", key=f"regen-{conversation.id}-{index}", icon=":material/refresh:", type="tertiary",
-                       on_click=request_action, args=("retry",))
-    if can_continue:
-        cols[1].button("Continue", key=f"continue-{conversation.id}-{index}", icon=":material/play_arrow:",
-                       on_click=request_action, args=("continue",))
+def _message_time(ts: float | None) -> None:
+    label = _time_label(ts)
+    if label:
+        st.caption(label, width="content")
+
+
+def _answer_actions(conversation: Conversation, index: int, turn: Turn, *, last: bool, can_continue: bool) -> None:
+    """One row, one quiet style: Retry or Regenerate and Continue (last answer), Copy, the time."""
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        if last:
+            if turn.status in RETRYABLE:
+                st.button("Retry", key=f"retry-{conversation.id}-{index}", icon=":material/refresh:", type="tertiary",
+                          on_click=request_action, args=("retry",), help="Ask again")
+            else:
+                st.button("Regenerate", key=f"regen-{conversation.id}-{index}", icon=":material/refresh:", type="tertiary",
+                          on_click=request_action, args=("retry",), help="Ask again for a new answer")
+            if can_continue:
+                st.button("Continue", key=f"continue-{conversation.id}-{index}", icon=":material/play_arrow:", type="tertiary",
+                          on_click=request_action, args=("continue",), help="Let the model carry on from where it stopped")
+        if turn.text.strip():
+            render_copy_button(turn.text)
+        _message_time(turn.started_at)
 
 
 def render_conversation(conversation: Conversation, *, can_continue: bool = False, live: Turn | None = None) -> None:
@@ -90,6 +123,8 @@ def render_conversation(conversation: Conversation, *, can_continue: bool = Fals
     entries = conversation.entries
     last = len(entries) - 1
     streaming = live is not None
+    if entries:
+        render_copy_handler()
     for i, entry in enumerate(entries):
         if entry is live:
             continue
@@ -99,5 +134,5 @@ def render_conversation(conversation: Conversation, *, can_continue: bool = Fals
             continue
         with st.chat_message("assistant"):
             render_turn_body(entry, key=f"{conversation.id}-{i}")
-            if i == last and not streaming and entry.is_finished:
-                _answer_actions(conversation, i, entry, can_continue)
+            if entry.is_finished:
+                _answer_actions(conversation, i, entry, last=i == last and not streaming, can_continue=can_continue)

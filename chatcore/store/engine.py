@@ -23,7 +23,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 
-DEFAULT_URL = "sqlite:///data/chat.sqlite3"
+# The app's folder, not the current directory: `streamlit run /path/to/app.py` started from
+# anywhere (a home folder, a service manager's `/`) finds the same conversations.
+APP_DIR = Path(__file__).resolve().parents[2]
+DEFAULT_PATH = APP_DIR / "data" / "chat.sqlite3"
+DEFAULT_URL = str(URL.create("sqlite", database=str(DEFAULT_PATH)))
 BEGIN_MODE = "chatstore_begin"  # execution option: "IMMEDIATE" for SQLite write transactions
 
 

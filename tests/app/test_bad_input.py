@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from chatcore.literal_markdown import literal_markdown
 from chatcore.user_text import clean_user_text
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard.py")
@@ -60,7 +61,9 @@ def test_markdown_and_html_in_the_prompt_stay_text(at):
     prompt = "<script>alert(1)</script> <img src=x onerror=alert(1)> **bold**"
     at.chat_input(key="prompt").set_value(prompt).run()
     md = at.chat_message[0].markdown[0]
-    assert md.value == prompt and not md.allow_html  # Streamlit escapes HTML unless told otherwise
+    # Shown as typed: every Markdown character escaped (tests/core/test_literal_markdown.py),
+    # and Streamlit escapes HTML anyway unless told otherwise.
+    assert md.value == literal_markdown(prompt) and "\\*\\*bold\\*\\*" in md.value and not md.allow_html
 
 
 def test_html_in_model_output_is_never_allowed_as_html(at):

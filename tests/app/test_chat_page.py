@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from chatcore.literal_markdown import literal_markdown
+
 APP = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 
 
@@ -38,7 +40,7 @@ def test_prompt_on_the_mock_streams_an_answer_with_a_tool_panel(at):
     at.chat_input(key="prompt").set_value("What is 23*17+4?").run()
     assert not at.exception
     [user, assistant] = at.chat_message
-    assert user.markdown[0].value == "What is 23*17+4?"
+    assert user.markdown[0].value == literal_markdown("What is 23*17+4?")
     [panel] = assistant.expander
     assert "calculator" in panel.label and "done" in panel.label
     assert any("23*17+4" in c.value for c in panel.code) and any("395" in c.value for c in panel.code)
@@ -165,4 +167,4 @@ def test_editing_a_previous_prompt_replaces_the_later_turns(at):
     at.text_area[0].set_value("What is 3*7?")
     button(at, "Send").click().run()
     user_texts = [m.markdown[0].value for m in at.chat_message if m.name == "user"]
-    assert user_texts == ["What is 3*7?"] and "21" in assistant_texts(at)[0]
+    assert user_texts == [literal_markdown("What is 3*7?")] and "21" in assistant_texts(at)[0]

@@ -144,8 +144,16 @@ class ChatPage:
         self.input.fill(prompt)
         self.input.press("Enter")
 
+    def open_advanced(self) -> None:
+        """Unfold the sidebar's *Advanced* section (where the mock's speed is), if folded."""
+        section = self.page.get_by_test_id("stSidebar").get_by_test_id("stExpander").filter(
+            has=self.page.get_by_text("Advanced", exact=True))
+        if not section.locator("details").first.evaluate("d => d.open"):
+            section.locator("summary").first.click()
+
     def set_speed(self, label: str) -> None:
         """Move the sidebar's "Mock speed" slider with the keyboard, as a user could."""
+        self.open_advanced()
         slider = self.page.get_by_test_id("stSlider").filter(has_text="Mock speed")
         thumb = slider.get_by_role("slider")
         thumb.focus()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from chatcore.store import DEFAULT_URL, ChatStore, url_from_env
 from chatcore.store.engine import parse_url
 
@@ -22,7 +24,7 @@ def test_database_url_from_secrets_wins_over_the_environment():
 def test_chat_db_path_then_the_default():
     assert url_from_env({"CHAT_DB_PATH": "/var/lib/chat/chat.db"}, {}) == "sqlite:////var/lib/chat/chat.db"
     assert url_from_env({"CHAT_DB_PATH": "rel/chat.db"}, {}) == "sqlite:///rel/chat.db"
-    assert url_from_env({}, {}) == DEFAULT_URL == "sqlite:///data/chat.sqlite3"
+    assert url_from_env({}, {}) == DEFAULT_URL
     assert url_from_env({"DATABASE_URL": "  "}, NoSecretsFile()) == DEFAULT_URL
 
 
@@ -39,3 +41,11 @@ def test_from_env_opens_the_file_named_by_chat_db_path(tmp_path):
     assert path.exists()
     with ChatStore.from_env(env={}, secrets={"DATABASE_URL": f"sqlite:///{path}"}) as again:
         assert again.load(cid, "me") is not None
+
+
+def test_the_default_file_is_in_the_apps_folder_whatever_the_current_directory(tmp_path, monkeypatch):
+    app_dir = Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(tmp_path)  # started from elsewhere: the default must not follow the cwd
+    url = parse_url(url_from_env({}, {}))
+    assert Path(url.database) == app_dir / "data" / "chat.sqlite3"
+    assert Path(url.database).is_absolute()
