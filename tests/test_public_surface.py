@@ -76,6 +76,15 @@ EXPECTED: dict[str, list[str]] = {
         "turn_to_record",
         "url_from_env",
     ],
+    "chatcore.probe": [
+        "Capabilities",
+        "Cell",
+        "DoctorReport",
+        "ProbeTarget",
+        "ProfileCache",
+        "run_doctor",
+        "target_for",
+    ],
     "chatcore.providers": [
         "ModelListError",
         "OpenAICompatProvider",

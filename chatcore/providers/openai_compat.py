@@ -13,6 +13,7 @@ production runs. What this module adds over the bare SDK:
 
 from __future__ import annotations
 
+import json
 import random
 import socket
 from typing import Any, Generator, Iterator, Sequence
@@ -90,14 +91,15 @@ class OpenAICompatProvider:
 
     # ------------------------------------------------------------------ stream
     def _params(self, messages: Sequence[dict[str, Any]], tools: Sequence[dict[str, Any]] | None, settings: GenerationSettings) -> dict[str, Any]:
+        caps = self.config.capabilities  # the doctor's profile, applied before the request (None: unchecked)
         params: dict[str, Any] = {"model": self.config.model, "messages": list(messages), "stream": True}
-        if tools:
+        if tools and (caps is None or caps.tools):
             params["tools"] = list(tools)
         if settings.temperature is not None:
             params["temperature"] = settings.temperature
         if settings.max_tokens:
-            params["max_tokens"] = settings.max_tokens
-        if self._send_stream_options:
+            params[caps.limit_param if caps is not None else "max_tokens"] = settings.max_tokens
+        if self._send_stream_options and (caps is None or caps.stream_options):
             params["stream_options"] = {"include_usage": True}
         return params
 
@@ -150,7 +152,7 @@ class OpenAICompatProvider:
                     yield item
             if stream is None:
                 return
-            outcome = yield from self._read(stream, cancel)
+            outcome = yield from self._read(stream, cancel, messages)
             if outcome is None:
                 return
             err, attempt_again = outcome
@@ -166,13 +168,14 @@ class OpenAICompatProvider:
             yield End("error")
             return
 
-    def _read(self, stream: openai.Stream[ChatCompletionChunk],
-              cancel: CancelToken) -> Generator[Event, None, tuple[Error, bool] | None]:
+    def _read(self, stream: openai.Stream[ChatCompletionChunk], cancel: CancelToken,
+              messages: Sequence[dict[str, Any]] = ()) -> Generator[Event, None, tuple[Error, bool] | None]:
         """Read one open stream. Returns None when it ended (End yielded), else (error, retryable-before-output)."""
         unregister = cancel.on_cancel(lambda: abort_response(stream.response))
         assembler = ToolCallAssembler()
         finish_reason: str | None = None
         usage: Any = None
+        pieces = 0  # chunks with output: the estimate of completion tokens when the server sends no usage
         shown = False
         is_cancelled = cancel._event.is_set  # hot path: one bound call per chunk
         try:
@@ -188,6 +191,7 @@ class OpenAICompatProvider:
                 choice = choices[0]
                 delta = choice.delta
                 if delta is not None:
+                    pieces += 1
                     content = delta.content
                     if content:
                         shown = True
@@ -220,6 +224,9 @@ class OpenAICompatProvider:
         if cancel.cancelled:
             yield End("cancelled")
             return None
+        caps = self.config.capabilities
+        if usage is None and caps is not None and not caps.usage_in_stream:
+            yield estimated_usage(messages, pieces)
         if usage is not None:
             yield Usage(
                 prompt_tokens=getattr(usage, "prompt_tokens", None),
@@ -237,6 +244,12 @@ class OpenAICompatProvider:
         return None
 
 
+def estimated_usage(messages: Sequence[dict[str, Any]], completion_pieces: int) -> Usage:
+    """Usage for a server that sends none (the doctor found so): about chars/4 in, a token per chunk out."""
+    prompt = max(1, round(len(json.dumps(list(messages), default=str)) / 4))
+    return Usage(prompt_tokens=prompt, completion_tokens=completion_pieces, total_tokens=prompt + completion_pieces)
+
+
 def _retry_notice(err: Error, wait: float) -> Error:
     short = err.message.split(". ")[0].rstrip(".")
     return Error(
@@ -249,4 +262,4 @@ def _retry_notice(err: Error, wait: float) -> Error:
     )
 
 
-__all__ = ["ModelListError", "OpenAICompatProvider", "abort_response", "backoff_seconds"]
+__all__ = ["ModelListError", "OpenAICompatProvider", "abort_response", "backoff_seconds", "estimated_usage"]
