@@ -12,12 +12,14 @@ from typing import Final
 
 import streamlit as st
 
+from chatcore.mock.endpoints import MODELS as MOCK_MODELS
 from chatcore.mock.options import MockOptions
 from chatcore.mock.scenarios import SCENARIOS
 from chatcore.providers import ModelListError
 from chatcore.session import ChatSession
 from chatcore.settings import DEFAULT_SYSTEM_PROMPT, GenerationSettings, ProviderConfig, Timeouts
 
+from .profiles import render_profile_note, with_profile
 from .state import MODEL_LIST, secrets_mapping, start_new_chat
 
 MOCK_LABEL = "Built-in mock"
@@ -29,6 +31,17 @@ SPEEDS = {  # label -> (time to first token, delay between chunks), seconds
     "Slow": (1.2, 0.08),
 }
 KEEP: Final = "session"
+LAST_SETTINGS = "last_settings"  # this visitor's settings as the chat page last read them
+
+
+def last_settings() -> Settings:
+    """The settings the chat page last used (defaults before it ever ran): pages without the
+    sidebar check or compare what the chat talks to."""
+    found = st.session_state.get(LAST_SETTINGS)
+    if isinstance(found, Settings):
+        return found
+    provider = with_profile(ProviderConfig.from_sources(secrets=secrets_mapping()))
+    return Settings(provider=provider, generation=GenerationSettings(), mock=MockOptions())
 
 
 @dataclass(frozen=True)
@@ -104,7 +117,10 @@ def render_sidebar(session: ChatSession) -> Settings:
             speed = st.select_slider("Mock speed", list(SPEEDS), value="Realistic", key="mock_speed", persist_state=KEEP)
             ttft, delay = SPEEDS[speed]
             mock = MockOptions(scenario=scenario, ttft=ttft, chunk_delay=delay)
-            provider = ProviderConfig(kind="mock")
+            mock_model = st.selectbox("Mock model", MOCK_MODELS, key="mock_model", persist_state=KEEP,
+                                      help="The mock-no-… models imitate servers that lack one capability "
+                                      "(try them on the Endpoint doctor page).")
+            provider = ProviderConfig(kind="mock", model=mock_model)
             if scenario == "auto":
                 with st.expander("Try these prompts"):
                     for s in SCENARIOS.values():
@@ -122,6 +138,8 @@ def render_sidebar(session: ChatSession) -> Settings:
             )
             provider = ProviderConfig.from_sources(secrets=secrets, kind="openai", base_url=base_url.strip(), api_key=typed_key.strip())
             provider = provider.with_changes(model=_model_picker(session, provider))
+        provider = with_profile(provider)  # the endpoint doctor's findings, when it checked this model
+        render_profile_note(provider.capabilities)
         st.subheader("Answer")
         system_prompt = st.text_area("System prompt", value=DEFAULT_SYSTEM_PROMPT, key="system_prompt", persist_state=KEEP)
         temperature = st.number_input("Temperature", 0.0, 2.0, value=None, step=0.1, key="temperature",
@@ -148,4 +166,6 @@ def render_sidebar(session: ChatSession) -> Settings:
         max_steps=int(max_steps),
         tools=tuple(tools),
     )
-    return Settings(provider=provider, generation=generation, mock=mock)
+    settings = Settings(provider=provider, generation=generation, mock=mock)
+    st.session_state[LAST_SETTINGS] = settings  # for pages without this sidebar (the doctor, compare)
+    return settings
