@@ -76,6 +76,15 @@ EXPECTED: dict[str, list[str]] = {
         "turn_to_record",
         "url_from_env",
     ],
+    "chatcore.compare": [
+        "AnswerFigures",
+        "CompareRun",
+        "CompareTarget",
+        "Price",
+        "TargetSummary",
+        "run_csv",
+        "run_json",
+    ],
     "chatcore.probe": [
         "Capabilities",
         "Cell",
