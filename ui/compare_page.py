@@ -199,7 +199,7 @@ def render_compare_page() -> None:
     st.title("Compare models")
     st.caption("One prompt, sent at once to each target (with the chat's system prompt and tools). "
                "Each answer streams in its own column.")
-    count = st.segmented_control("Targets", [2, 3, 4], default=2, key="cmp_count") or 2
+    count = st.radio("Targets", [2, 3, 4], horizontal=True, key="cmp_count")
     form_columns = st.columns(count)
     targets = []
     for index, column in enumerate(form_columns):

@@ -18,7 +18,7 @@ def compare_page() -> AppTest:
 
 def test_three_targets_answer_side_by_side_and_a_failing_one_shows_its_error():
     at = compare_page()
-    at.segmented_control(key="cmp_count").set_value(3).run()
+    at.radio(key="cmp_count").set_value(3).run()
     for index, (model, speed) in enumerate([("mock-gpt", "Instant"), ("mock-reasoner", "Fast"), ("mock-fault-500", "Instant")]):
         at.selectbox(key=f"cmp_model_{index}").set_value(model)
         at.select_slider(key=f"cmp_speed_{index}").set_value(speed)
