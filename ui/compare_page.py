@@ -199,17 +199,17 @@ def render_compare_page() -> None:
     st.title("Compare models")
     st.caption("One prompt, sent at once to each target (with the chat's system prompt and tools). "
                "Each answer streams in its own column.")
-    count = st.radio("Targets", [2, 3, 4], horizontal=True, key="cmp_count")
-    form_columns = st.columns(count)
-    targets = []
-    for index, column in enumerate(form_columns):
-        with column, st.container(border=True):
-            targets.append(_target_form(index, chat))
-    prompt = st.text_area("Prompt", key="cmp_prompt", placeholder="Ask all of them the same thing")
-    left, right = st.columns([1, 3], vertical_alignment="bottom")
-    rounds = left.number_input("Rounds", 1, 20, value=1, key="cmp_rounds", help="Repeat to see the median and spread.")
     run: CompareRun | None = st.session_state.get(RUN)
     busy = run is not None and not run.is_finished
+    count = st.radio("Targets", [2, 3, 4], horizontal=True, key="cmp_count")
+    targets = []
+    with st.expander("Targets: provider, model, settings and price", expanded=run is None, icon=":material/tune:"):
+        for index, column in enumerate(st.columns(count)):
+            with column, st.container(border=True):
+                targets.append(_target_form(index, chat))
+    prompt = st.text_area("Prompt", key="cmp_prompt", placeholder="Ask all of them the same thing", height=80)
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    rounds = left.number_input("Rounds", 1, 20, value=1, key="cmp_rounds", help="Repeat to see the median and spread.")
     if right.button("Compare", type="primary", icon=":material/compare_arrows:", key="cmp_start",
                     disabled=busy or not prompt.strip()):
         run = CompareRun(prompt.strip(), targets, rounds=int(rounds), archive=session.archive,

@@ -57,6 +57,7 @@ def render_report(report: DoctorReport) -> None:
 
 
 def render_doctor_page() -> None:
+    st.set_page_config(layout="wide")  # the evidence column needs the width
     settings = last_settings()
     st.title("Endpoint doctor")
     st.caption("Probes an OpenAI-compatible endpoint with tiny requests (a few hundred tokens in all) and "

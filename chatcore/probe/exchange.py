@@ -179,7 +179,7 @@ def send(target: ProbeTarget, path: str, body: dict[str, Any] | None, timeout: f
                         if line.startswith("data:"):
                             data = line[5:].strip()
                             if len(ex.lines) < 6:
-                                ex.lines.append(target.redact(line)[:200])
+                                ex.lines.append(target.redact(line)[:140])
                             _read_event(ex, data, started)
                         if time.perf_counter() > deadline:
                             ex.failure = f"timed out after {timeout:g} s"

@@ -134,7 +134,7 @@ def plain_stream(p: Probe, wire: Wire) -> tuple[Cell, Exchange]:
     done = "[DONE] received" if ex.done else "no [DONE] (tolerated)"
     status: Status = "ok" if ex.content and ex.finish_reasons else "gap"
     result = f"{ex.content_pieces} text chunks, {done}" if ex.content else "no text streamed"
-    return p.cell("stream", check, status, result, stream_evidence(ex, 3)), ex
+    return p.cell("stream", check, status, result, stream_evidence(ex, 2)), ex
 
 
 def speed(ex: Exchange) -> Cell:
