@@ -151,3 +151,9 @@ def test_profile_cache_is_per_endpoint_and_model_and_holds_no_key():
     assert cache.get("http://x/v1", "other") is None and cache.get("http://y/v1", "m") is None
     cache.forget("http://x/v1", "m")
     assert len(cache) == 0
+
+
+def test_a_scenario_forced_for_the_in_app_mock_does_not_fool_the_doctor():
+    forced = MockOptions(scenario="long", ttft=0, chunk_delay=0)
+    report = run_doctor(target_for(ProviderConfig(kind="mock", model="mock-gpt"), forced))
+    assert report.cell("tool_single").status == "ok" and report.capabilities.tools
