@@ -154,6 +154,7 @@ def _follow(run: CompareRun) -> None:
             slots.append(st.empty())
     seen: list[Any] = [object()] * len(run.targets)
     while True:
+        run.seen()
         finished = run.is_finished  # read first: the last drawing then shows the final records
         for index, slot in enumerate(slots):
             signature = (_signature(run.current(index)), len(run.answers(index)))

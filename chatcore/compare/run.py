@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from typing import Any
 
 from ..archive import ChatArchive
@@ -28,9 +29,9 @@ from .figures import AnswerFigures, TargetSummary, summarize
 from .target import CompareTarget
 
 MAX_TARGETS = 4
-# Nobody "follows" a compared answer (the page polls the records), so the idle limit is only a
-# backstop for a run whose every tab was closed.
-IDLE_LIMIT_S = 300.0
+# A run nobody looks at (every tab closed) is stopped after this long, rounds and all, so a
+# forgotten 20-round run does not go on spending tokens. The page calls ``seen()`` as it polls.
+IDLE_LIMIT_S = 120.0
 
 
 class CompareRun:
@@ -47,7 +48,11 @@ class CompareRun:
         self.archive = archive
         self.vote: str | None = None
         self.storage_problem: str | None = None
-        self._hub = TurnHub(idle_limit=idle_limit)
+        self.idle_limit = idle_limit
+        self._last_seen = time.monotonic()
+        # The hub's own idle rule counts followers of the event log; this page polls records
+        # instead, so the run applies its idle rule itself (``_wait_watched``).
+        self._hub = TurnHub(idle_limit=float("inf"))
         self._sessions = [ChatSession(registry=registry, archive=archive, hub=self._hub) for _ in targets]
         self._answers: list[list[tuple[Turn, str]]] = [[] for _ in targets]  # per target: (turn, conversation id)
         self._live: list[LiveTurn | None] = [None] * len(targets)
@@ -74,11 +79,20 @@ class CompareRun:
                 for index, live in lives:
                     self._link(index, live, round_)
                 for _, live in lives:
-                    live.wait()
+                    self._wait_watched(live)
                 for session in self._sessions:
                     session.wait_saved(5.0)
         finally:
             self._done.set()
+
+    def _wait_watched(self, live: LiveTurn) -> None:
+        while not live.wait(0.5):
+            if time.monotonic() - self._last_seen > self.idle_limit:
+                self.stop_all("Stopped: nobody was watching this comparison.")
+
+    def seen(self) -> None:
+        """Someone is looking at the run (the page calls this as it polls)."""
+        self._last_seen = time.monotonic()
 
     def _start(self, index: int, round_: int) -> LiveTurn | None:
         if self._stop_all.is_set() or index in self._stopped:
@@ -119,18 +133,18 @@ class CompareRun:
             self.storage_problem = str(exc)
 
     # ------------------------------------------------------------ stopping
-    def stop(self, index: int) -> None:
+    def stop(self, index: int, message: str = "Stopped.") -> None:
         """Stop one target: its answer now (the upstream closes at once) and its later rounds."""
         with self._lock:
             self._stopped.add(index)
             live = self._live[index]
         if live is not None and not live.is_finished:
-            live.stop("stop", "Stopped.")
+            live.stop("stop", message)
 
-    def stop_all(self) -> None:
+    def stop_all(self, message: str = "Stopped.") -> None:
         self._stop_all.set()
         for index in range(len(self.targets)):
-            self.stop(index)
+            self.stop(index, message)
 
     # ------------------------------------------------------------ reading
     @property

@@ -134,3 +134,12 @@ def _wait_for(condition, timeout: float = 20.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.02)
+
+
+def test_a_run_nobody_watches_is_stopped_rounds_and_all():
+    slow = GenerationSettings(max_steps=1)
+    run = CompareRun("Explain how photosynthesis works", [mock_target("A", delay=0.05, settings=slow)], rounds=5,
+                     idle_limit=1.0).start()
+    assert run.wait(20)  # nobody called seen(): stopped after about a second, not five full answers
+    assert [t.status for t, _ in run.answers(0)] == ["stopped"]
+    assert "nobody was watching" in run.current(0).end_message
