@@ -174,7 +174,10 @@ def _render_results(run: CompareRun) -> None:
                f"Saved as linked conversations (compare run `{run.id}`), listed in History.")
     st.table([s.row() for s in run.summaries()])
     with st.expander("Every answer"):
-        st.dataframe([{k: v for k, v in f.__dict__.items() if k != "text"} for f in run.figures()], hide_index=True)
+        rows = [{"open": f"/?c={f.conversation_id}", **{k: v for k, v in f.__dict__.items() if k != "text"}}
+                for f in run.figures()]
+        st.dataframe(rows, hide_index=True,
+                     column_config={"open": st.column_config.LinkColumn("open", display_text="open in chat")})
     st.markdown("**Which is better?**")
     vote_columns = st.columns(len(run.targets) + 1)
     for column, target in zip(vote_columns, run.targets, strict=False):
