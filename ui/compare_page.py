@@ -21,7 +21,6 @@ from chatcore.mock.options import MockOptions
 from chatcore.settings import ProviderConfig
 from chatcore.turn import Turn
 
-from .footer import metrics_line
 from .panels import STATE_ICONS, panel_label, render_panel_body
 from .profiles import with_profile
 from .sidebar import MOCK_LABEL, REAL_LABEL, SPEEDS, Settings, last_settings
@@ -130,13 +129,9 @@ def _draw_column(run: CompareRun, index: int) -> None:
         return
     turn = answers[-1][0]
     _render_answer(turn)
-    if turn.is_finished:
+    if turn.is_finished:  # while it streams, "streaming…" holds this line's place (no stale element left behind)
         figures = AnswerFigures.of(run.targets[index], len(answers), turn, answers[-1][1])
         st.caption(_figures_line(figures))
-    else:
-        line = metrics_line(turn)
-        if line:
-            st.caption(line)
 
 
 def _follow(run: CompareRun) -> None:
