@@ -42,7 +42,7 @@ def test_two_speeds_and_a_failing_target_each_end_in_their_own_column():
     assert (a.status, b.status, c.status) == ("complete", "complete", "error")
     assert a.finish_reason == b.finish_reason == "length" and len(a.text) > 40 and a.text == b.text
     assert "server had an error (500)" in c.error.message  # the failure, in words, in C's column
-    assert b.total_s > a.total_s + 0.5  # 30 tokens 40 ms apart: B really streamed at its own pace
+    assert b.total_s >= 1.1 and a.total_s < b.total_s  # 30 tokens 40 ms apart: B streamed at its own pace
     figures = {f.label: f for f in run.figures()}
     assert figures["C"].status == "error" and figures["C"].error
     assert figures["A"].tokens_out == 30 and figures["A"].tokens_in > 0 and not figures["A"].usage_estimated
