@@ -20,6 +20,8 @@ navigation = st.navigation(
         st.Page("pages/history.py", title="History", icon=":material/history:"),
         st.Page("pages/metrics.py", title="Metrics", icon=":material/monitoring:"),
         st.Page("pages/tools.py", title="Tools", icon=":material/build:"),
+        st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+        st.Page("pages/doctor.py", title="Endpoint doctor", icon=":material/stethoscope:"),
         st.Page("pages/api.py", title="API", icon=":material/api:"),
     ],
     position="sidebar" if has_access() else "hidden",  # each page checks access itself (ui/access.py)

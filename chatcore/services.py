@@ -56,7 +56,7 @@ def operator_provider(config: ProviderConfig, mock: MockOptions | None = None) -
     by the API's requests. Only for settings that come from the operator (secrets and the
     environment): a visitor's own key must never land in a shared object."""
     key = (config.kind, config.base_url, config.api_key, config.model, tuple(sorted(config.extra_headers.items())),
-           config.timeouts, config.max_retries, config.retry_backoff, mock if config.is_mock else None)
+           config.timeouts, config.max_retries, config.retry_backoff, config.capabilities, mock if config.is_mock else None)
     with _providers_lock:
         provider = _providers.get(key)
         if provider is None:

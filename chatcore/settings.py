@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Literal, Mapping
 
 import httpx2
+
+if TYPE_CHECKING:  # the profile module imports nothing of ours; this keeps settings import-light
+    from .probe.capabilities import Capabilities
 
 MOCK_BASE_URL = "http://mock.invalid/v1"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"  # where a key with no base URL goes
@@ -43,6 +46,7 @@ class ProviderConfig:
     timeouts: Timeouts = Timeouts()
     max_retries: int = 2
     retry_backoff: float = 0.5  # first wait when the server gives no Retry-After; doubles, capped at 8 s
+    capabilities: Capabilities | None = None  # what the endpoint doctor measured (chatcore.probe); None: unchecked
 
     @property
     def is_mock(self) -> bool:

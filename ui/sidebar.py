@@ -19,6 +19,7 @@ from typing import Any, Final
 import streamlit as st
 
 from chatcore.app_config import load_app_config
+from chatcore.mock.endpoints import MODELS as MOCK_MODELS
 from chatcore.mock.options import MockOptions
 from chatcore.mock.scenarios import SCENARIOS
 from chatcore.provider_policy import ProviderChoice, ProviderPolicy, VisitorOrigin, choose_provider
@@ -27,6 +28,7 @@ from chatcore.session import ChatSession
 from chatcore.settings import GenerationSettings, ProviderConfig, Timeouts
 
 from .presets import render_preset_picker, starts_on_mock, with_default_model
+from .profiles import render_profile_note, with_profile
 from .starters import render_prompt_list
 from .state import MODEL_LIST, secrets_mapping, start_new_chat
 from .tool_choice import render_tool_picker
@@ -42,6 +44,17 @@ SPEEDS = {  # label -> (time to first token, delay between chunks), seconds
 KEEP: Final = "session"
 API_KEY_FIELD = "api_key"  # the password widget: emptied as soon as something is typed
 VISITOR_API_KEY = "visitor_api_key"  # where the typed key lives: session state, never a widget
+LAST_SETTINGS = "last_settings"  # this visitor's settings as the chat page last read them
+
+
+def last_settings() -> Settings:
+    """The settings the chat page last used (defaults before it ever ran): pages without the
+    sidebar check or compare what the chat talks to."""
+    found = st.session_state.get(LAST_SETTINGS)
+    if isinstance(found, Settings):
+        return found
+    provider = with_profile(ProviderConfig.from_sources(secrets=secrets_mapping()))
+    return Settings(provider=provider, generation=GenerationSettings(), mock=MockOptions())
 
 
 @dataclass(frozen=True)
@@ -94,6 +107,21 @@ def _api_key_field(policy: ProviderPolicy, base_url: str) -> str:
         on_change=_keep_typed_key,
     )
     return ""
+
+
+def visitor_provider(base_url: str, api_key: str, model: str = "") -> ProviderChoice:
+    """A server a visitor typed on a page other than the sidebar (compare, the doctor): the same
+    operator policy as the sidebar's fields, so the operator's key goes only to the operator's
+    server and internal addresses stay out of reach."""
+    policy = ProviderPolicy.from_sources(secrets=secrets_mapping())
+    if policy.lock_provider:
+        choice = choose_provider(policy, origin=visitor_origin())
+    else:
+        choice = choose_provider(policy, base_url=base_url.strip() or policy.default_base_url,
+                                 api_key=api_key.strip(), origin=visitor_origin())
+    if choice.config is not None and model.strip():
+        return ProviderChoice(choice.config.with_changes(model=model.strip()), note=choice.note)
+    return choice
 
 
 def _real_provider(session: ChatSession, policy: ProviderPolicy, model_slot: Any) -> ProviderChoice:
@@ -226,7 +254,10 @@ def render_sidebar(session: ChatSession) -> Settings:
             speed = st.select_slider("Mock speed", list(SPEEDS), value="Realistic", key="mock_speed", persist_state=KEEP)
             ttft, delay = SPEEDS[speed]
             mock = MockOptions(scenario=scenario, ttft=ttft, chunk_delay=delay)
-            provider = ProviderConfig(kind="mock")
+            mock_model = st.selectbox("Mock model", MOCK_MODELS, key="mock_model", persist_state=KEEP,
+                                      help="The mock-no-… models imitate servers that lack one capability "
+                                      "(try them on the Endpoint doctor page).")
+            provider = ProviderConfig(kind="mock", model=mock_model)
             with model_slot:
                 st.caption(":material/smart_toy: Model: the built-in mock (no key needed). "
                            "Connect a real one under *Advanced*.")
@@ -236,6 +267,9 @@ def render_sidebar(session: ChatSession) -> Settings:
         else:
             choice = _real_provider(session, policy, model_slot)
             provider, refusal = choice.config, choice.refusal
+        if provider is not None:
+            provider = with_profile(provider)  # the endpoint doctor's findings, when it checked this model
+            render_profile_note(provider.capabilities)
         _section("Answer", ":material/chat:")
         system_prompt = st.text_area("System prompt", value=app_config.system_prompt, key="system_prompt", persist_state=KEEP,
                                      help="Instructions the model reads before every conversation")
@@ -266,4 +300,6 @@ def render_sidebar(session: ChatSession) -> Settings:
         max_steps=int(max_steps),
         tools=tuple(tools),
     )
-    return Settings(provider=provider, generation=generation, mock=mock, refusal=refusal)
+    settings = Settings(provider=provider, generation=generation, mock=mock, refusal=refusal)
+    st.session_state[LAST_SETTINGS] = settings  # for pages without this sidebar (the doctor, compare)
+    return settings

@@ -11,10 +11,12 @@ from typing import Any, Mapping
 
 from .faults import error_body
 from .options import MockOptions
+from .profiles import PROFILES
 from .reply import Reply
 from .scenarios import plan_reply
 
-MODELS = ("mock-gpt", "mock-reasoner", "mock-bench")
+# The server profiles are listed too, so a model picker (and the doctor) can choose them.
+MODELS = ("mock-gpt", "mock-reasoner", "mock-bench", *(f"mock-{name}" for name in PROFILES if name != "full"))
 MODELS_CREATED = 1_700_000_000
 
 

@@ -7,7 +7,9 @@ scenario or fault behaves identically however the client reaches the mock.
 Choosing a scenario, first match wins: the header ``X-Mock-Scenario``, the model name
 ``mock-<scenario>`` (``mock-reasoner`` = ``reasoning``), ``MockOptions.scenario``,
 then keywords in the last user message; ``markdown`` otherwise. Faults (see
-``faults``) are chosen independently and can be combined with any scenario.
+``faults``) are chosen independently and can be combined with any scenario. Server
+profiles (``profiles``: ``mock-no-usage``, ``mock-no-tools``, …) imitate servers that lack a
+capability; they shape how a request is treated, whatever the scenario.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from .continuation import continue_turn, is_continue_request
 from .conversation import Conversation, read_conversation
 from .faults import apply_to_body, apply_to_stream, error_body, error_reply, fault_turn, find_fault
 from .options import MockOptions, header_value, options_for_request
+from .profiles import adapt_request, profile_for_model, refusal, rename_reasoning, shape_turn
 from .prompt_parsing import CITY_TIMEZONES, find_expression
 from .reply import Reply
 from .starters import STARTER_PROMPTS
 from .tokens import token_pieces
 from .turn import Turn
-from .wire import completion_body, content_pieces, pace, stream_frames
+from .wire import Frame, completion_body, content_pieces, pace, stream_frames
 
 Respond = Callable[[Conversation, Mapping[str, str]], Turn]
 
@@ -143,6 +146,11 @@ def plan_reply(body: dict[str, Any], headers: Mapping[str, str], options: MockOp
     if not isinstance(body, dict) or not isinstance(body.get("messages"), list) or not body["messages"]:
         return _bad_request("'messages' must be a non-empty array.", "invalid_messages")
     options = options_for_request(options, headers)
+    profile = profile_for_model(str(body.get("model") or ""))
+    refused = refusal(profile, body)
+    if refused is not None:
+        return refused
+    body = adapt_request(profile, body)
     conv = read_conversation(body)
     fault = find_fault(conv, headers, options)
     if fault is not None:
@@ -162,15 +170,19 @@ def plan_reply(body: dict[str, Any], headers: Mapping[str, str], options: MockOp
         return scenario.respond(conv, headers)
 
     turn = fault_turn(fault, conv, normal) if fault else normal()
+    turn = shape_turn(profile, body, turn, bool(conv.results), conv.tools)
     labels: dict[str, Any] = {"scenario": scenario.name, "fault": str(fault) if fault else ""}
     if conv.stream:
         plan = stream_frames(turn, conv)
+        rename_reasoning(profile, [f.payload for f in plan if isinstance(f, Frame) and f.payload])
         if fault:
             plan = apply_to_stream(fault, plan)
         return Reply(200, steps=pace(plan, options, turn.chunk_delay), stream=True, **labels)
     pieces = len(content_pieces(turn)) + len(token_pieces(turn.reasoning))
     gap = options.chunk_delay if turn.chunk_delay is None else turn.chunk_delay
-    reply = Reply(200, body=completion_body(turn, conv), delay=options.ttft + gap * pieces, **labels)
+    completion = completion_body(turn, conv)
+    rename_reasoning(profile, [completion])
+    reply = Reply(200, body=completion, delay=options.ttft + gap * pieces, **labels)
     return apply_to_body(fault, reply) if fault else reply
 
 

@@ -41,10 +41,13 @@ class Turn:
     tool_calls: tuple[PlannedCall, ...] = ()
     content_pieces: tuple[str, ...] | None = None  # exact streaming pieces (bench, trickle)
     chunk_delay: float | None = None  # overrides the pacing between chunks (trickle)
+    cut_short: bool = False  # stopped at the request's token limit (finish_reason "length")
 
     @property
     def finish_reason(self) -> str:
-        return "tool_calls" if self.tool_calls else "stop"
+        if self.tool_calls:
+            return "tool_calls"
+        return "length" if self.cut_short else "stop"
 
 
 __all__ = ["PlannedCall", "Turn", "new_call_id"]

@@ -13,6 +13,7 @@ production runs. What this module adds over the bare SDK:
 
 from __future__ import annotations
 
+import json
 import random
 import socket
 from dataclasses import dataclass
@@ -92,14 +93,15 @@ class OpenAICompatProvider:
 
     # ------------------------------------------------------------------ stream
     def _params(self, messages: Sequence[dict[str, Any]], tools: Sequence[dict[str, Any]] | None, settings: GenerationSettings) -> dict[str, Any]:
+        caps = self.config.capabilities  # the doctor's profile, applied before the request (None: unchecked)
         params: dict[str, Any] = {"model": self.config.model, "messages": list(messages), "stream": True}
-        if tools:
+        if tools and (caps is None or caps.tools):
             params["tools"] = list(tools)
         if settings.temperature is not None:
             params["temperature"] = settings.temperature
         if settings.max_tokens:
-            params["max_tokens"] = settings.max_tokens
-        if self._send_stream_options:
+            params[caps.limit_param if caps is not None else "max_tokens"] = settings.max_tokens
+        if self._send_stream_options and (caps is None or caps.stream_options):
             params["stream_options"] = {"include_usage": True}
         return params
 
@@ -169,7 +171,7 @@ class OpenAICompatProvider:
             err = self._describe(exc, mid_answer=False)
             too_long = retry_after is not None and retry_after > MAX_RETRY_WAIT_S  # reported, not waited out
             return _Failure(err, retry_allowed=err.retryable and not too_long, retry_after=retry_after)
-        return (yield from self._read(stream, cancel))
+        return (yield from self._read(stream, cancel, messages))
 
     def _describe(self, exc: BaseException, *, mid_answer: bool) -> Error:
         return describe(
@@ -181,13 +183,15 @@ class OpenAICompatProvider:
             secrets=(self.config.api_key,),
         )
 
-    def _read(self, stream: ChunkStream, cancel: CancelToken) -> Generator[Event, None, _Failure | None]:
+    def _read(self, stream: ChunkStream, cancel: CancelToken,
+              messages: Sequence[dict[str, Any]] = ()) -> Generator[Event, None, _Failure | None]:
         """Read one open stream. Returns None when it ended (End yielded), else the failure
         (which may be retried only when nothing was shown yet: text is never duplicated)."""
         unregister = cancel.on_cancel(lambda: abort_response(stream.response))
         assembler = ToolCallAssembler()
         finish_reason: str | None = None
         usage: Any = None
+        pieces = 0  # chunks with output: the estimate of completion tokens when the server sends no usage
         shown = False
         is_cancelled = cancel._event.is_set  # hot path: one bound call per chunk
         try:
@@ -203,6 +207,7 @@ class OpenAICompatProvider:
                 choice = choices[0]
                 delta = choice.delta
                 if delta is not None:
+                    pieces += 1
                     content = delta.content
                     if content:
                         shown = True
@@ -233,6 +238,9 @@ class OpenAICompatProvider:
         if cancel.cancelled:
             yield End("cancelled")
             return None
+        caps = self.config.capabilities
+        if usage is None and caps is not None and not caps.usage_in_stream:
+            yield estimated_usage(messages, pieces)
         if usage is not None:
             yield Usage(
                 prompt_tokens=getattr(usage, "prompt_tokens", None),
@@ -259,6 +267,12 @@ class _Failure:
     retry_after: float | None = None  # the server's own Retry-After, when it sent one
 
 
+def estimated_usage(messages: Sequence[dict[str, Any]], completion_pieces: int) -> Usage:
+    """Usage for a server that sends none (the doctor found so): about chars/4 in, a token per chunk out."""
+    prompt = max(1, round(len(json.dumps(list(messages), default=str)) / 4))
+    return Usage(prompt_tokens=prompt, completion_tokens=completion_pieces, total_tokens=prompt + completion_pieces)
+
+
 def _retry_notice(err: Error, wait: float) -> Error:
     short = err.message.split(". ")[0].rstrip(".")
     return Error(
@@ -271,4 +285,4 @@ def _retry_notice(err: Error, wait: float) -> Error:
     )
 
 
-__all__ = ["ModelListError", "OpenAICompatProvider", "abort_response", "backoff_seconds"]
+__all__ = ["ModelListError", "OpenAICompatProvider", "abort_response", "backoff_seconds", "estimated_usage"]
