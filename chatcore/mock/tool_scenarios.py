@@ -196,7 +196,9 @@ def slow_task(conv: Conversation) -> Turn:
     return missing_tools(conv, "slow_task") or Turn(tool_calls=(call,))
 
 
-_NAMED_RE = re.compile(r"\b(?:use|call|run|try)\s+(?:the\s+)?`?([A-Za-z0-9_-]+)`?", re.I)
+# "Call <tool> with key=value …" (or the tool's name ending the prompt): a prompt that only
+# mentions a tool in passing ("call current_time once per city") keeps its keyword scenario.
+_NAMED_RE = re.compile(r"\b(?:use|call|run|try)\s+(?:the\s+)?`?([A-Za-z0-9_-]+)`?(?=\s+with\b|\s*[.!?]?\s*$)", re.I)
 _ARG_RE = re.compile(r"""([A-Za-z_][A-Za-z0-9_]*)\s*=\s*("[^"]*"|'[^']*'|[^\s,]+)""")
 
 

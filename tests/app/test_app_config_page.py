@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from chatcore.literal_markdown import literal_markdown
+
 from .conftest import new_app
 
 
@@ -33,7 +35,7 @@ def test_clicking_a_starter_prompt_answers_it_and_the_welcome_leaves():
     starter.click().run()
     assert not at.exception
     [user, assistant] = at.chat_message
-    assert user.markdown[0].value == "What is 23*17+4?"
+    assert user.markdown[0].value == literal_markdown("What is 23*17+4?")  # shown exactly as if typed
     assert "395" in _assistant_text(at)
     assert not [b for b in at.button if (b.key or "").startswith("starter-")]  # the welcome is gone
     assert not any("Ask anything" in c.value for c in at.caption)

@@ -20,7 +20,7 @@ def fresh_profiles():
 
 
 def doctor_for(model: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
     at.sidebar.select_slider(key="mock_speed").set_value("Instant").run()
     at.sidebar.selectbox(key="mock_model").set_value(model).run()
     at.switch_page("pages/doctor.py").run()
@@ -43,7 +43,7 @@ def test_a_model_without_tools_gets_tools_switched_off_in_the_chat():
     from chatcore.mock import MockOptions, MockServer
 
     with MockServer(options=MockOptions(ttft=0, chunk_delay=0), quiet=True) as server:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
         at.sidebar.radio(key="provider_kind").set_value("OpenAI-compatible").run()
         at.sidebar.text_input(key="base_url").set_value(server.url).run()
         at.sidebar.selectbox(key="model_select").set_value("mock-no-tools").run()
