@@ -25,6 +25,7 @@ from chatcore.turn import Turn
 
 from .footer import render_footer
 from .panels import LivePanel
+from .safe_text import safe_markdown, safe_pieces
 
 # Measured with bench/ui_stream.py: every markdown update costs ~95 bytes of framing plus
 # the whole current block, so blocks of about a paragraph and ~7 updates a second keep a
@@ -56,6 +57,9 @@ class LiveAnswer:
 
     # -------------------------------------------------------------- pieces
     def pieces(self, events: Iterator[Event | object]) -> Iterator[Piece]:
+        return safe_pieces(self._pieces(events))  # no image or link phones out, even mid-stream
+
+    def _pieces(self, events: Iterator[Event | object]) -> Iterator[Piece]:
         yield self._show_waiting
         for event in events:
             if event is TICK:
@@ -121,11 +125,11 @@ class LiveAnswer:
         if now - self._reasoning_flush >= REASONING_BATCH_S:
             self._reasoning_flush = now
             text = "".join(self._reasoning_text)
-            yield lambda: self._reasoning_slot.markdown(text)
+            yield lambda: self._reasoning_slot.markdown(safe_markdown(text))
 
     def _close_reasoning(self) -> None:
         if self._reasoning is not None:
-            self._reasoning_slot.markdown("".join(self._reasoning_text))
+            self._reasoning_slot.markdown(safe_markdown("".join(self._reasoning_text)))
             self._reasoning.update(label="Reasoning", state="complete", expanded=False)
             self._reasoning = None
 

