@@ -437,6 +437,12 @@ class _Scan:
         return None
 
     def _bracket(self, text: str, j: int, end: int, final: bool, out: list[str], *, image: bool, in_link: bool) -> int:
+        try:
+            return self._link_or_image(text, j, end, final, out, image=image, in_link=in_link)
+        except _Hold:
+            raise _Hold(j) from None  # hold the whole construct, its "!" included
+
+    def _link_or_image(self, text: str, j: int, end: int, final: bool, out: list[str], *, image: bool, in_link: bool) -> int:
         k = j + 1 if image else j  # the "["
         close = self._label_end(text, k, end, final)
         if close is None:
@@ -515,14 +521,17 @@ def _parser() -> MarkdownIt:
     return md
 
 
+# GFM reads "[^1]: text" as a footnote, never as a link definition; CommonMark would make "text"
+# a link destination, so for the check these lines are made plain paragraphs (still checked).
+_FOOTNOTE_DEFINITION = re.compile(r"^( {0,3})\[\^", re.MULTILINE)
 _PARSER = _parser()  # stateless once built: markdown-it keeps no state between parse() calls
 
 
 def forbidden_targets(markdown: str, policy: MarkdownPolicy) -> list[str]:
-    """Every image a CommonMark reader would load, and every link it would make, that the
-    policy forbids (empty when ``markdown`` is safe to render)."""
+    """Every image a CommonMark reader would load, every link it would make, that the policy
+    forbids, and any raw HTML (empty when ``markdown`` is safe to render)."""
     bad: list[str] = []
-    stack = list(_PARSER.parse(markdown))
+    stack = list(_PARSER.parse(_FOOTNOTE_DEFINITION.sub(r"\1\\[^", markdown)))
     while stack:
         token = stack.pop()
         if token.children:
@@ -535,6 +544,8 @@ def forbidden_targets(markdown: str, policy: MarkdownPolicy) -> list[str]:
             href = str(token.attrGet("href") or "")
             if not link_allowed(href):
                 bad.append(href)
+        elif token.type in ("html_inline", "html_block"):
+            bad.append(token.content)  # raw HTML: Streamlit shows it as text, but the scanner escapes every "<"
     return bad
 
 
@@ -613,9 +624,10 @@ class StreamingSanitizer:
         if out.startswith(self._shown) and not forbidden_targets(out, self.policy):
             return self._append(out[len(self._shown) :], covered)
         # Not expected; if it happens, what is shown stays shown (it was safe on its own) and the
-        # rest of the block is escaped wholesale, which cannot complete anything before it.
+        # rest of the block is escaped wholesale after a blank line, so that it cannot complete
+        # a construct left open before it (a "[x]" followed by "(data:...)").
         self._wholesale = True
-        return self._append(escape_links(text[self._covered :]), len(text))
+        return self._append("\n\n" + escape_links(text[self._covered :]), len(text))
 
     def _append(self, out: str, covered: int) -> str:
         self._shown += out
