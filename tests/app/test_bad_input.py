@@ -60,13 +60,15 @@ def test_markdown_and_html_in_the_prompt_stay_text(at):
     prompt = "<script>alert(1)</script> <img src=x onerror=alert(1)> **bold**"
     at.chat_input(key="prompt").set_value(prompt).run()
     md = at.chat_message[0].markdown[0]
-    assert md.value == prompt and not md.allow_html  # Streamlit escapes HTML unless told otherwise
+    # Streamlit shows HTML as text unless told otherwise; "<" is also backslash-escaped (safe_markdown),
+    # which renders as the same character
+    assert md.value.replace("\\<", "<") == prompt and not md.allow_html
 
 
 def test_html_in_model_output_is_never_allowed_as_html(at):
     at.chat_input(key="prompt").set_value("show me [fault:html]").run()
     blocks = at.chat_message[1].markdown
-    assert any("<img src=x onerror=alert(1)>" in b.value for b in blocks)
+    assert any("<img src=x onerror=alert(1)>" in b.value.replace("\\<", "<") for b in blocks)
     assert not any(b.allow_html for b in blocks)
 
 
