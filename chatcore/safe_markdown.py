@@ -14,10 +14,12 @@ text so that:
 
 How it stays safe when its own reading of Markdown is imperfect: kept links and images are
 written back in one canonical form; every ``!``, ``[``, ``]`` and ``<`` it does not vouch
-for is backslash-escaped (which renders as the character itself); and the result is
-parsed again by an independent CommonMark parser (markdown-it-py). If that parse still
-finds an image or a link the policy forbids (a construct read differently by the two),
-the text is escaped wholesale instead (``escape_links``): no brackets, no links, no images.
+for is backslash-escaped (which renders as the character itself). Only text it keeps as
+written (code spans, math, fences) could then be read differently by another parser, so
+whenever such text holds link syntax (and on every streamed update) the result is parsed
+again by an independent CommonMark parser (markdown-it-py). If that parse finds an image
+or a link the policy forbids, or raw HTML, the text is escaped wholesale instead
+(``escape_links``): no brackets, no links, no images.
 
 ``StreamingSanitizer`` does the same for an answer that streams into one Markdown element
 which only ever grows: it holds back an unfinished ``![``/``[``/`` ` ``/``<`` construct at
@@ -168,12 +170,26 @@ def _indent(line: str) -> int:
     return len(expanded) - len(expanded.lstrip())
 
 
-@dataclass(frozen=True)
+# What, inside code or math, would make an image, a link with a destination (inline, autolink,
+# a definition at a line start) or an xmpp: link if it were read as text. Not "a[i][j]",
+# "dict[str, int]:" or "Vec<u8>", which are common in code and harmless as text.
+_RISKY = re.compile(r"!\[|\]\(|\n[ \t>*+\-0-9.)]*\[[^\]\n]*\]:|<[A-Za-z][A-Za-z0-9+.\-]{1,31}:|(?i:xmpp):")
+
+
+@dataclass
 class _Scan:
     policy: MarkdownPolicy
     final: bool  # nothing will be appended to the text
     definitions: tuple[tuple[int, str, str], ...]
     forward_refs: bool  # may an image use a definition that comes after it?
+    # Did text kept as written (code, math) hold link syntax? Everything else in the output is
+    # escaped or canonical, so only then could another reader find a link or image in it.
+    risky: bool = False
+
+    def verbatim(self, text: str, out: list[str]) -> None:
+        out.append(text)
+        if not self.risky and _RISKY.search(text):
+            self.risky = True
 
     # ---------------------------------------------------------------- blocks
     def document(self, text: str) -> tuple[str, int]:
@@ -198,9 +214,9 @@ class _Scan:
             end = self._fence_end(text, line_end, fence)
             if end is None:  # still open while streaming: show its finished lines
                 last = text.rfind("\n", pos, n) + 1
-                out.append(text[pos:last])
+                self.verbatim(text[pos:last], out)
                 return "".join(out), last
-            out.append(text[pos:end])  # fenced code or math: exactly as written
+            self.verbatim(text[pos:end], out)  # fenced code or math: exactly as written
             pos = segment = end
         end = min(pos, n)
         stop = self._inline_top(text, segment, end, self.final, out)
@@ -311,7 +327,7 @@ class _Scan:
         if closer is not None:
             if closer.end() == end and not final:
                 raise _Hold(j)  # the closing run may grow into a longer one
-            out.append(text[j : closer.end()])  # code or math: exactly as written
+            self.verbatim(text[j : closer.end()], out)  # code or math: exactly as written
             return closer.end()
         if blank is None and limit == end and not final:
             raise _Hold(j)  # the closer may still come
@@ -577,7 +593,7 @@ def sanitize_markdown(text: str, policy: MarkdownPolicy = MarkdownPolicy()) -> s
         return text
     scan = _Scan(policy, final=True, definitions=tuple(find_definitions(text)), forward_refs=True)
     out, _ = scan.document(text)
-    if forbidden_targets(out, policy):
+    if scan.risky and forbidden_targets(out, policy):
         return escape_links(text)
     return out
 
