@@ -22,16 +22,16 @@ from __future__ import annotations
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from chatcore.markdown_blocks import BlockSplitter  # noqa: E402
-from chatcore.mock.writing.long_answer import long_answer  # noqa: E402
-from chatcore.mock.writing.markdown_answer import markdown_answer  # noqa: E402
-from chatcore.safe_markdown import MarkdownPolicy, StreamingSanitizer, sanitize_markdown  # noqa: E402
+from chatcore.markdown_blocks import BlockSplitter
+from chatcore.mock.writing.long_answer import long_answer
+from chatcore.mock.writing.markdown_answer import markdown_answer
+from chatcore.safe_markdown import MarkdownPolicy, StreamingSanitizer, sanitize_markdown
 
 RESULTS = ROOT / "bench" / "results" / "safe_markdown.md"
 CHUNK = 5
@@ -102,11 +102,11 @@ def main() -> None:
         chunks = len(batches(text, 1))
         for label, per_piece in (("per chunk", 1), ("per flush", FLUSH_CHUNKS)):
             pieces = batches(text, per_piece)
-            base = best_of(lambda: baseline(pieces))
-            ours = best_of(lambda: sanitised(pieces))
+            base = best_of(lambda pieces=pieces: baseline(pieces))
+            ours = best_of(lambda pieces=pieces: sanitised(pieces))
             rows.append((name, label, len(pieces), base / chunks * 1e6, ours / chunks * 1e6, (ours - base) / chunks * 1e6,
                          (ours - base) / len(pieces) * 1e6))
-        whole = statistics.median(best_of(lambda: sanitize_markdown(text, POLICY), 1) for _ in range(5))
+        whole = statistics.median(best_of(lambda text=text: sanitize_markdown(text, POLICY), 1) for _ in range(5))
         rows.append((name, "history: whole answer", 1, 0.0, whole * 1e6, whole * 1e6, whole * 1e6))
     header = ("| answer | fed | pieces | baseline µs/chunk (split + concatenate) | sanitised µs/chunk | added µs/chunk "
               "| added µs per piece fed |\n|---|---|---|---|---|---|---|\n")

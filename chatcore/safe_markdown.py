@@ -31,10 +31,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Iterator, Mapping, TypeVar
-
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
@@ -55,12 +55,12 @@ class MarkdownPolicy:
     image_hosts: frozenset[str] = frozenset()  # "host" (any port) or "host:port", lowercase
 
     @classmethod
-    def from_setting(cls, value: str | None) -> "MarkdownPolicy":
+    def from_setting(cls, value: str | None) -> MarkdownPolicy:
         hosts = (h.strip().lower().rstrip("/") for h in (value or "").split(","))
         return cls(frozenset(h for h in hosts if h))
 
     @classmethod
-    def from_sources(cls, secrets: Mapping[str, object], env: Mapping[str, str]) -> "MarkdownPolicy":
+    def from_sources(cls, secrets: Mapping[str, object], env: Mapping[str, str]) -> MarkdownPolicy:
         return cls.from_setting(str(secrets.get(SETTING) or env.get(SETTING) or ""))
 
     def image_allowed(self, url: str) -> bool:
@@ -125,7 +125,7 @@ def decode_destination(raw: str) -> str:
 def canonical_destination(url: str) -> str:
     """``url`` written so that every CommonMark reader decodes it back to exactly ``url``."""
     out = url.replace("\\", "\\\\").replace("&", "\\&").replace("<", "%3C").replace(">", "%3E")
-    return "<" + re.sub(r"\s", lambda m: "%{:02X}".format(ord(m[0])), out) + ">"
+    return "<" + re.sub(r"\s", lambda m: f"%{ord(m[0]):02X}", out) + ">"
 
 
 # ------------------------------------------------------------------ the scanner
@@ -200,10 +200,10 @@ class _Scan:
         while pos < n:
             eol = text.find("\n", pos)
             line_end = n if eol < 0 else eol
-            if eol < 0 and not self.final:
-                # an unfinished last line may still become a fence: decide once it is whole
-                if _FENCE_OPEN.fullmatch(text, pos, line_end) or not text[pos:line_end].strip(" \t"):
-                    break
+            # an unfinished last line may still become a fence: decide once it is whole
+            if eol < 0 and not self.final and (
+                    _FENCE_OPEN.fullmatch(text, pos, line_end) or not text[pos:line_end].strip(" \t")):
+                break
             fence = self._fence_at(text, pos, line_end)
             if fence is None:
                 pos = line_end + 1
@@ -384,7 +384,6 @@ class _Scan:
         def incomplete() -> None:
             if not final:
                 raise _Hold(p)
-            return None
 
         def skip_space(i: int) -> int:
             newlines = 0
@@ -399,14 +398,16 @@ class _Scan:
         if i < 0:
             return None
         if i >= n:
-            return incomplete()
+            incomplete()
+            return None
         dest_start = i
         if text[i] == "<":
             i += 1
             while i < n and text[i] not in "<>\n":
                 i += 2 if text[i] == "\\" else 1
             if i >= n:
-                return incomplete()
+                incomplete()
+                return None
             if text[i] != ">":
                 return None
             i += 1
@@ -422,25 +423,29 @@ class _Scan:
                 depth += (c == "(") - (c == ")")
                 i += 1
             if i >= n:
-                return incomplete()
+                incomplete()
+                return None
         dest_end = i
         i = skip_space(i)
         if i < 0:
             return None
         if i >= n:
-            return incomplete()
+            incomplete()
+            return None
         if text[i] in "\"'(" and i > dest_end:
             close = ")" if text[i] == "(" else text[i]
             t = i + 1
             while t < n and text[t] != close:
                 t += 2 if text[t] == "\\" else 1
             if t >= n:
-                return incomplete()
+                incomplete()
+                return None
             i = skip_space(t + 1)
             if i < 0:
                 return None
             if i >= n:
-                return incomplete()
+                incomplete()
+                return None
         if text[i] != ")":
             return None
         return text[dest_start:dest_end], i + 1
@@ -490,9 +495,9 @@ class _Scan:
                 ref_close = self._label_end(text, after, end, final)
                 if ref_close is not None:
                     ref, stop = text[after + 1 : ref_close] or ref, ref_close + 1
-            url = self._reference_url(ref, j)
-            if url is not None:
-                out.append(self._image(text, k + 1, close, url, in_link))
+            ref_url = self._reference_url(ref, j)
+            if ref_url is not None:
+                out.append(self._image(text, k + 1, close, ref_url, in_link))
                 return stop
             out.append("\\!\\[" + self.inline(text, k + 1, close) + "\\]")
             return after
@@ -532,8 +537,8 @@ class _Scan:
 # ------------------------------------------------------------------ verification and fallback
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-    md.validateLink = lambda url: True  # see every link, whatever its scheme
-    md.normalizeLink = lambda url: url  # and exactly as written
+    md.validateLink = lambda url: True  # type: ignore[method-assign]  # see every link, whatever its scheme
+    md.normalizeLink = lambda url: url  # type: ignore[method-assign]  # and exactly as written
     return md
 
 

@@ -8,7 +8,8 @@ Every place that renders text a model or a visitor wrote goes through ``safe_mar
 from __future__ import annotations
 
 import os
-from typing import Iterable, Iterator, TypeVar
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 from chatcore.safe_markdown import MarkdownPolicy, sanitize_markdown, sanitize_pieces
 

@@ -49,15 +49,13 @@ def rendered(markdown: str, html: list[str] | None = None) -> tuple[list[str], l
 
 
 def assert_safe(markdown: str, policy: MarkdownPolicy = NONE) -> None:
-    raw_html: list[str] = []
-    images, links = rendered(markdown, raw_html)
+    images, links = rendered(markdown)
     allowed = [h for h in policy.image_hosts]
     for src in images:
         host = re.match(r"https?://([^/?#]+)", src)
         assert host and host[1].lower() in allowed, f"image {src!r} would load from {markdown!r}"
     for href in links:
         assert re.match(r"(?i)(https?|mailto):|#", href), f"link {href!r} clickable in {markdown!r}"
-    assert not [h for h in raw_html if "<img" in h.lower()], f"raw <img> in {markdown!r}"
 
 
 # ------------------------------------------------------------------ images
@@ -127,10 +125,10 @@ def test_the_policy_comes_from_secrets_then_environment():
 
 
 def test_html_img_is_shown_as_text():
+    # Streamlit shows raw HTML as text anyway; escaped, no reader can take it for HTML
     out = sanitize_markdown('<img src="https://evil.example/i.png"> and <IMG SRC=x onerror=alert(1)>')
-    assert_safe(out)
-    images, links = rendered(out)
-    assert images == [] and links == []
+    raw_html: list[str] = []
+    assert rendered(out, raw_html) == ([], []) and raw_html == []
     assert out.count("\\<") == 2
 
 

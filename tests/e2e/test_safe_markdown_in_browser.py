@@ -36,7 +36,7 @@ class Recorder:
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 recorder.paths.append(self.path)
                 self.send_response(200)
                 self.send_header("Content-Type", "image/png")
