@@ -92,7 +92,7 @@ def test_an_image_in_an_answer_or_a_prompt_is_not_fetched_and_data_links_are_tex
     chat = open_chat()
     seen = watch_requests(chat, recorder.host)
     chat.send(prompt_for(recorder.host))  # speed "Realistic": the echo streams over ~50 updates
-    chat.wait_until_done()
+    chat.wait_until_done(timeout=60)
     assert_nothing_phoned_out(chat, recorder, seen)
 
     answer = chat.assistant.last
@@ -107,9 +107,9 @@ def test_an_image_in_an_answer_or_a_prompt_is_not_fetched_and_data_links_are_tex
     assert prompt.locator("img").count() == 0
 
     chat.page.reload()  # drawn again from the saved conversation
-    chat.input.wait_for()
-    chat.wait_until_idle()
-    chat.assistant.last.locator(f'a[href^="http://{recorder.host}/track.png"]').wait_for()
+    chat.input.wait_for(timeout=30_000)
+    chat.wait_until_idle(timeout=30)
+    chat.assistant.last.locator(f'a[href^="http://{recorder.host}/track.png"]').wait_for(timeout=30_000)
     assert_nothing_phoned_out(chat, recorder, seen)
 
 
@@ -121,9 +121,9 @@ def test_an_image_from_an_allowed_host_is_fetched(browser, recorder):
             chat = ChatPage.open(context.new_page(), allowed.url)
             seen = watch_requests(chat, recorder.host)
             chat.send(prompt_for(recorder.host))
-            chat.wait_until_done()
+            chat.wait_until_done(timeout=60)
             image = chat.assistant.last.locator(f'img[src="http://{recorder.host}/track.png?leak=secret-words"]')
-            image.wait_for()
+            image.wait_for(timeout=30_000)
             deadline = time.monotonic() + 15
             while "/track.png?leak=secret-words" not in recorder.paths and time.monotonic() < deadline:
                 time.sleep(0.05)
