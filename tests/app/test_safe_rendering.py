@@ -59,3 +59,10 @@ def test_an_allowed_host_keeps_its_image(monkeypatch):
 def test_a_tool_name_from_the_model_cannot_put_an_image_in_a_panel_label():
     label = panel_label("![x](https://tracker.example/t)", "complete", 0.2)
     assert targets(label)[0] == []
+
+
+def test_history_titles_are_escaped_text():
+    from ui.history_page import plain
+
+    for title in ("![x](https://tracker.example/t)", "[d](data:text/html,hi)", "<javascript:alert(1)>", "[r]: data:x"):
+        assert targets(f"**{plain(title)}**") == ([], [])
