@@ -70,8 +70,10 @@ def app():
 
 
 def prompt_for(host: str) -> str:
+    # KaTeX (math) only loads \includegraphics when trusted; Streamlit does not trust it: checked too
     return (f"Look ![leak chart](http://{host}/track.png?leak=secret-words) and "
-            "[click me](data:text/html,hello) then *done* [fault:echo:2]")
+            "[click me](data:text/html,hello) then *done* "
+            f"$\\includegraphics{{http://{host}/katex.png}}$ [fault:echo:2]")
 
 
 def watch_requests(chat: ChatPage, host: str) -> list[str]:
@@ -102,6 +104,7 @@ def test_an_image_in_an_answer_or_a_prompt_is_not_fetched_and_data_links_are_tex
     assert link.count() == 1 and shown in link.inner_text()  # a link naming the host, not an image
     assert "[click me](data:text/html,hello)" in chat.answer_text()  # the data: link as text
     assert answer.locator("em", has_text="done").count() == 1  # the rest is still Markdown
+    assert answer.locator(".katex").count() >= 1  # the math rendered, and loaded nothing
     prompt = chat.user.last
     assert shown in prompt.inner_text()  # the user's own bubble
     assert prompt.locator("img").count() == 0
@@ -129,6 +132,7 @@ def test_an_image_from_an_allowed_host_is_fetched(browser, recorder):
                 time.sleep(0.05)
             assert "/track.png?leak=secret-words" in recorder.paths
             assert any("/track.png" in url for url in seen)
+            assert not any("katex.png" in path for path in recorder.paths)  # math never loads images
             assert chat.page.locator('a[href^="data:"]').count() == 0  # links are still checked
         finally:
             context.close()
