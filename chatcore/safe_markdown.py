@@ -16,7 +16,7 @@ How it stays safe when its own reading of Markdown is imperfect: kept links and 
 written back in one canonical form; every ``!``, ``[``, ``]`` and ``<`` it does not vouch
 for is backslash-escaped (which renders as the character itself). Only text it keeps as
 written (code spans, math, fences) could then be read differently by another parser, so
-whenever such text holds link syntax (and on every streamed update) the result is parsed
+whenever such text holds link syntax the result is parsed
 again by an independent CommonMark parser (markdown-it-py). If that parse finds an image
 or a link the policy forbids, or raw HTML, the text is escaped wholesale instead
 (``escape_links``): no brackets, no links, no images.
@@ -32,7 +32,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -46,6 +46,12 @@ IMAGE_MARK = "🖼"
 # holds streamed text back for at most a paragraph, and so a decision never changes later.
 SPAN_WINDOW = 400
 LABEL_WINDOW = 1000
+RESOURCE_WINDOW = 2048  # a longer link destination is shown as text
+# Work allowed per character before a text is escaped wholesale instead: crafted input such as
+# "[x](" repeated, or brackets nested thousands deep, must not cost the server seconds.
+WORK_PER_CHAR = 20
+WORK_BASE = 20_000
+MAX_NESTING = 16
 
 
 @dataclass(frozen=True)
@@ -136,6 +142,7 @@ _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*|[A-Za-z0-9.!#$
 _AUTOLINK_PREFIX = re.compile(r"<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-:@]*")
 _DEFINITION = re.compile(r"^ {0,3}\[((?:[^\\\[\]]|\\.){1,999})\]:[ \t]*\n?[ \t]*(<[^<>\n]*>|\S+)", re.MULTILINE)
 _WHITESPACE = " \t\n"
+_RAW_DESTINATION_RUN = re.compile(r"(?:[^\s\x00-\x1f()\\]|\\[^\n])*")  # up to a paren, space or control
 
 
 def _label_key(label: str) -> str:
@@ -156,6 +163,10 @@ def _closer(char: str, run: int) -> re.Pattern[str]:
 @lru_cache(maxsize=64)
 def _fence_closer(char: str, length: int) -> re.Pattern[str]:
     return re.compile(r"[ \t]*" + re.escape(char) + "{" + str(length) + r",}[ \t]*")
+
+
+class _TooComplex(Exception):
+    """The text needs more work than ``WORK_PER_CHAR`` allows: escape it wholesale instead."""
 
 
 class _Hold(Exception):
@@ -185,6 +196,16 @@ class _Scan:
     # Did text kept as written (code, math) hold link syntax? Everything else in the output is
     # escaped or canonical, so only then could another reader find a link or image in it.
     risky: bool = False
+    work_left: int = 0
+    nesting: int = 0
+    # Line starts no construct straddles, as (position, index into the output pieces, offset in
+    # that piece): a stream can resume scanning there instead of from the block's start.
+    boundaries: list[tuple[int, int, int]] = field(default_factory=list)
+
+    def spend(self, work: int) -> None:
+        self.work_left -= work
+        if self.work_left < 0:
+            raise _TooComplex
 
     def verbatim(self, text: str, out: list[str]) -> None:
         out.append(text)
@@ -192,11 +213,23 @@ class _Scan:
             self.risky = True
 
     # ---------------------------------------------------------------- blocks
-    def document(self, text: str) -> tuple[str, int]:
-        """Sanitise ``text``: (output, how much of ``text`` it covers; all of it when final)."""
+    def document(self, text: str, start: int = 0) -> tuple[str, int, tuple[int, int] | None]:
+        """Sanitise ``text[start:]`` (``start`` a line start no construct straddles): (output,
+        how much of ``text`` it covers (all when final), the last boundary within that as
+        (position, length of the output before it) or None)."""
+        out, covered = self._document(text, start)
+        boundary = None
+        for pos, index, offset in reversed(self.boundaries):
+            if start < pos <= covered:
+                boundary = (pos, sum(len(piece) for piece in out[:index]) + offset)
+                break
+        return "".join(out), covered, boundary
+
+    def _document(self, text: str, start: int) -> tuple[list[str], int]:
         out: list[str] = []
-        pos = segment = 0
+        pos = segment = start
         n = len(text)
+        self.work_left = WORK_PER_CHAR * (n - start) + WORK_BASE
         while pos < n:
             eol = text.find("\n", pos)
             line_end = n if eol < 0 else eol
@@ -210,17 +243,18 @@ class _Scan:
                 continue
             stop = self._inline_top(text, segment, pos, True, out)
             if stop < pos:
-                return "".join(out), stop
+                return out, stop
             end = self._fence_end(text, line_end, fence)
             if end is None:  # still open while streaming: show its finished lines
                 last = text.rfind("\n", pos, n) + 1
                 self.verbatim(text[pos:last], out)
-                return "".join(out), last
+                return out, last
             self.verbatim(text[pos:end], out)  # fenced code or math: exactly as written
+            self.boundaries.append((end, len(out), 0))
             pos = segment = end
         end = min(pos, n)
         stop = self._inline_top(text, segment, end, self.final, out)
-        return "".join(out), stop if (stop < end or not self.final) else n
+        return out, stop if (stop < end or not self.final) else n
 
     @staticmethod
     def _fence_at(text: str, start: int, end: int) -> tuple[str, int, int] | None:
@@ -266,23 +300,36 @@ class _Scan:
             return end
         except _Hold as hold:
             del out[mark:]
+            self.boundaries = [b for b in self.boundaries if b[1] < mark]
             self._inline(text, start, hold.at, True, False, out)
             return hold.at
 
     def inline(self, text: str, start: int, end: int, in_link: bool = True) -> str:
-        out: list[str] = []
-        self._inline(text, start, end, True, in_link, out)
-        return "".join(out)
+        """The inside of a link or image, complete: sanitised on its own."""
+        self.spend(end - start)
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise _TooComplex
+        try:
+            out: list[str] = []
+            self._inline(text, start, end, True, in_link, out)
+            return "".join(out)
+        finally:
+            self.nesting -= 1
 
     def _inline(self, text: str, i: int, end: int, final: bool, in_link: bool, out: list[str]) -> None:
         start = i
+        top = not in_link and self.nesting == 0
         while True:
             match = _SPECIAL.search(text, i, end)
-            if match is None:
-                out.append(text[i:end])
-                return
-            j = match.start()
+            j = end if match is None else match.start()
             out.append(text[i:j])
+            if top:  # a line start in plain text between constructs: a boundary
+                newline = text.rfind("\n", i, j)
+                if newline >= 0:
+                    self.boundaries.append((newline + 1, len(out) - 1, newline + 1 - i))
+            if match is None:
+                return
             c = text[j]
             if c == "\\":
                 if j + 1 < end:
@@ -352,6 +399,8 @@ class _Scan:
         depth = 0
         i = k
         limit = min(end, k + LABEL_WINDOW)
+        if text.find("]", k, limit) < 0:  # no closer at all: skip the walk
+            i = limit
         while i < limit:
             c = text[i]
             if c == "\\":
@@ -373,13 +422,20 @@ class _Scan:
             elif c == "\n" and _BLANK_LINE.match(text, i, end):
                 return None
             i += 1
+        self.spend(i - k)
         if limit == end and not final:
             raise _Hold(k)
         return None
 
     def _resource(self, text: str, p: int, end: int, final: bool) -> tuple[str, int] | None:
         """``(destination "title")`` at ``p``: (raw destination, index after ``)``), or None."""
-        n = end
+        n = min(end, p + RESOURCE_WINDOW)
+        final = final or n < end  # the window ends before the text: no more to wait for
+        result = self._resource_in(text, p, n, final)
+        self.spend((result[1] if result is not None else n) - p)
+        return result
+
+    def _resource_in(self, text: str, p: int, n: int, final: bool) -> tuple[str, int] | None:
 
         def incomplete() -> None:
             if not final:
@@ -414,13 +470,10 @@ class _Scan:
         else:
             depth = 0
             while i < n:
-                c = text[i]
-                if c == "\\":
-                    i += 2
-                    continue
-                if c in _WHITESPACE or ord(c) < 0x20 or (c == ")" and depth == 0):
+                i = _RAW_DESTINATION_RUN.match(text, i, n).end()  # type: ignore[union-attr]
+                if i >= n or text[i] not in "()" or (text[i] == ")" and depth == 0):
                     break
-                depth += (c == "(") - (c == ")")
+                depth += 1 if text[i] == "(" else -1
                 i += 1
             if i >= n:
                 incomplete()
@@ -597,7 +650,10 @@ def sanitize_markdown(text: str, policy: MarkdownPolicy = MarkdownPolicy()) -> s
     if not _may_link(text):
         return text
     scan = _Scan(policy, final=True, definitions=tuple(find_definitions(text)), forward_refs=True)
-    out, _ = scan.document(text)
+    try:
+        out, _, _ = scan.document(text)
+    except _TooComplex:
+        return escape_links(text)
     if scan.risky and forbidden_targets(out, policy):
         return escape_links(text)
     return out
@@ -616,6 +672,8 @@ class StreamingSanitizer:
         self._shown = ""  # what was handed out for this block
         self._covered = 0  # how much of ``_text`` that covers
         self._wholesale = False  # the block fell back to escaping everything
+        self._resume = (0, 0)  # scan from here: (position in the text, length of what was shown before it)
+        self._risky = False  # code or math shown so far holds link syntax: check with the second parser
 
     def feed(self, piece: str) -> str:
         self._text += piece
@@ -624,6 +682,7 @@ class StreamingSanitizer:
     def end_block(self) -> str:
         rest = self._advance(final=True)
         self._text, self._shown, self._covered, self._wholesale = "", "", 0, False
+        self._resume, self._risky = (0, 0), False
         return rest
 
     @property
@@ -639,10 +698,19 @@ class StreamingSanitizer:
             covered = len(text) - (0 if final or not text.endswith("!") else 1)
             return self._append(text[self._covered : covered], covered)
         scan = _Scan(self.policy, final=final, definitions=tuple(find_definitions(text)), forward_refs=False)
-        out, covered = scan.document(text)
+        start, shown_before = self._resume
+        try:
+            tail, covered, boundary = scan.document(text, start)
+            out = self._shown[:shown_before] + tail
+        except _TooComplex:
+            out, covered, boundary = "\0", 0, None  # matches nothing shown: escaped wholesale below
         if self._shown.startswith(out) and not final:
             return ""  # holds back something already shown unchanged (before any "[" arrived)
-        if out.startswith(self._shown) and not forbidden_targets(out, self.policy):
+        risky = self._risky or scan.risky
+        if out.startswith(self._shown) and not (risky and forbidden_targets(out, self.policy)):
+            self._risky = risky
+            if boundary is not None:
+                self._resume = (boundary[0], shown_before + boundary[1])
             return self._append(out[len(self._shown) :], covered)
         # Not expected; if it happens, what is shown stays shown (it was safe on its own) and the
         # rest of the block is escaped wholesale after a blank line, so that it cannot complete
