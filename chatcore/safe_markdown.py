@@ -32,7 +32,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -138,6 +138,7 @@ def canonical_destination(url: str) -> str:
 _SPECIAL = re.compile(r"[\\`$!\[\]<:]")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _FENCE_OPEN = re.compile(r"([ \t]*)(`{3,}|~{3,}|\${2,})(.*)")
+_FENCE_START = re.compile(r"[ \t]*(?:`{0,2}|~{0,2}|\$?)")  # an unfinished line that may become a fence
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-]+@[A-Za-z0-9.\-]+)>")
 _AUTOLINK_PREFIX = re.compile(r"<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-:@]*")
 _DEFINITION = re.compile(r"^ {0,3}\[((?:[^\\\[\]]|\\.){1,999})\]:[ \t]*\n?[ \t]*(<[^<>\n]*>|\S+)", re.MULTILINE)
@@ -198,9 +199,9 @@ class _Scan:
     risky: bool = False
     work_left: int = 0
     nesting: int = 0
-    # Line starts no construct straddles, as (position, index into the output pieces, offset in
-    # that piece): a stream can resume scanning there instead of from the block's start.
-    boundaries: list[tuple[int, int, int]] = field(default_factory=list)
+    # The last point no construct straddles (just before a construct, or after a fence), as
+    # (position, index into the output pieces, offset in that piece): a stream resumes there.
+    boundary: tuple[int, int, int] | None = None
 
     def spend(self, work: int) -> None:
         self.work_left -= work
@@ -219,10 +220,9 @@ class _Scan:
         (position, length of the output before it) or None)."""
         out, covered = self._document(text, start)
         boundary = None
-        for pos, index, offset in reversed(self.boundaries):
-            if start < pos <= covered:
-                boundary = (pos, sum(len(piece) for piece in out[:index]) + offset)
-                break
+        if self.boundary is not None and start < self.boundary[0] <= covered:
+            pos, index, offset = self.boundary
+            boundary = (pos, sum(len(piece) for piece in out[:index]) + offset)
         return "".join(out), covered, boundary
 
     def _document(self, text: str, start: int) -> tuple[list[str], int]:
@@ -230,12 +230,15 @@ class _Scan:
         pos = segment = start
         n = len(text)
         self.work_left = WORK_PER_CHAR * (n - start) + WORK_BASE
+        if start > 0 and text[start - 1] != "\n":  # resumed mid-line: that line is no fence
+            eol = text.find("\n", start)
+            pos = n if eol < 0 else eol + 1
         while pos < n:
             eol = text.find("\n", pos)
             line_end = n if eol < 0 else eol
             # an unfinished last line may still become a fence: decide once it is whole
             if eol < 0 and not self.final and (
-                    _FENCE_OPEN.fullmatch(text, pos, line_end) or not text[pos:line_end].strip(" \t")):
+                    _FENCE_OPEN.fullmatch(text, pos, line_end) or _FENCE_START.fullmatch(text, pos, line_end)):
                 break
             fence = self._fence_at(text, pos, line_end)
             if fence is None:
@@ -250,7 +253,7 @@ class _Scan:
                 self.verbatim(text[pos:last], out)
                 return out, last
             self.verbatim(text[pos:end], out)  # fenced code or math: exactly as written
-            self.boundaries.append((end, len(out), 0))
+            self.boundary = (end, len(out), 0)
             pos = segment = end
         end = min(pos, n)
         stop = self._inline_top(text, segment, end, self.final, out)
@@ -300,7 +303,8 @@ class _Scan:
             return end
         except _Hold as hold:
             del out[mark:]
-            self.boundaries = [b for b in self.boundaries if b[1] < mark]
+            if self.boundary is not None and self.boundary[1] >= mark:
+                self.boundary = None  # recorded again by the run below
             self._inline(text, start, hold.at, True, False, out)
             return hold.at
 
@@ -318,16 +322,13 @@ class _Scan:
             self.nesting -= 1
 
     def _inline(self, text: str, i: int, end: int, final: bool, in_link: bool, out: list[str]) -> None:
-        start = i
         top = not in_link and self.nesting == 0
         while True:
             match = _SPECIAL.search(text, i, end)
             j = end if match is None else match.start()
             out.append(text[i:j])
-            if top:  # a line start in plain text between constructs: a boundary
-                newline = text.rfind("\n", i, j)
-                if newline >= 0:
-                    self.boundaries.append((newline + 1, len(out) - 1, newline + 1 - i))
+            if top and j > i:  # plain text ends before a construct: a boundary
+                self.boundary = (j, len(out) - 1, j - i)
             if match is None:
                 return
             c = text[j]
@@ -358,7 +359,7 @@ class _Scan:
             elif c == "<":
                 i = self._angle(text, j, end, final, out)
             else:  # ":" - GFM turns "xmpp:user@host" into a link
-                out.append("\\:" if text[max(start, j - 4) : j].lower() == "xmpp" else ":")
+                out.append("\\:" if text[max(0, j - 4) : j].lower() == "xmpp" else ":")
                 i = j + 1
 
     def _code_span(self, text: str, j: int, end: int, final: bool, out: list[str]) -> int:

@@ -8,6 +8,7 @@ test (tests/e2e/test_safe_markdown_in_browser.py) checks the same with Streamlit
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -309,3 +310,23 @@ def test_fuzz_nothing_unsafe_is_ever_shown(fragments, cuts):
     pieces = [text[a:b] for a, b in zip([0, *points], [*points, len(text)])]
     for shown in stream(pieces, OK):
         assert_safe(shown, OK)
+
+
+def test_a_long_answer_streamed_in_flushes_ends_as_drawn_from_history():
+    # one block with no blank line: the stream resumes its scan instead of starting over
+    text = ("- see [a](https://x.example/) and ![i](https://evil.example/i.png) `c[0]` xmpp:a@b.example\n" * 15
+            + "```\n![x](https://evil.example/)\n```\nCosts $5, a [link](data:x) and ~~~ tildes.\n") * 3
+    states = stream([text[i : i + 45] for i in range(0, len(text), 45)], OK)
+    for shown in states[::7]:
+        assert_safe(shown, OK)
+    assert states[-1] == sanitize_markdown(text, OK)
+    assert states[-1].count(f"{IMAGE_MARK} i (evil.example)") == 45
+
+
+@pytest.mark.parametrize("text", ["[x](" * 5000, "[" * 20000, "![" * 10000, "[" * 1000 + "a" + "]" * 1000, "<a" * 10000])
+def test_crafted_brackets_cost_little_and_stay_safe(text):
+    started = time.monotonic()
+    out = sanitize_markdown(text)
+    shown = stream([text[i : i + 300] for i in range(0, len(text), 300)], NONE)[-1]
+    assert time.monotonic() - started < 20  # generous: about 0.3 s on the 2-core machine
+    assert_safe(out) and assert_safe(shown)
