@@ -6,6 +6,8 @@ import streamlit as st
 
 from chatcore.turn import Turn
 
+from .safe_text import safe_markdown
+
 
 def metrics_line(turn: Turn) -> str:
     parts = []
@@ -38,7 +40,7 @@ def render_footer(turn: Turn) -> None:
     if turn.status == "stopped":
         st.caption(f":material/stop_circle: **{turn.end_message or 'Stopped.'}** {kept_note(turn)}")
     elif turn.status == "error" and turn.error is not None:
-        st.error(turn.error.message, icon=":material/error:")
+        st.error(safe_markdown(turn.error.message), icon=":material/error:")
     elif turn.status == "incomplete":
         st.warning(turn.end_message or "The answer was cut short.", icon=":material/warning:")
     elif turn.status == "streaming":  # only a turn loaded from the store: this session is not streaming it

@@ -27,6 +27,7 @@ from chatcore.turn import Segment, Turn
 
 from .footer import render_footer
 from .panels import LivePanel
+from .safe_text import safe_markdown, safe_pieces
 from .transcript import render_segments
 
 # Measured with bench/ui_stream.py: every markdown update costs ~95 bytes of framing plus
@@ -74,6 +75,9 @@ class LiveAnswer:
 
     # -------------------------------------------------------------- pieces
     def pieces(self, events: Iterator[Event | object]) -> Iterator[Piece]:
+        return safe_pieces(self._pieces(events))  # no image or link phones out, even mid-stream
+
+    def _pieces(self, events: Iterator[Event | object]) -> Iterator[Piece]:
         yield from self._base_pieces()
         if not self._shown_any:
             yield self._show_waiting
@@ -175,11 +179,11 @@ class LiveAnswer:
         if now - self._reasoning_flush >= REASONING_BATCH_S:
             self._reasoning_flush = now
             text = "".join(self._reasoning_text)
-            yield lambda: self._reasoning_slot.markdown(text)
+            yield lambda: self._reasoning_slot.markdown(safe_markdown(text))
 
     def _close_reasoning(self) -> None:
         if self._reasoning is not None:
-            self._reasoning_slot.markdown("".join(self._reasoning_text))
+            self._reasoning_slot.markdown(safe_markdown("".join(self._reasoning_text)))
             self._reasoning.update(label="Reasoning", state="complete", expanded=False)
             self._reasoning = None
 

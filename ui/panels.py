@@ -17,6 +17,8 @@ from chatcore.tools import default_registry
 from chatcore.tools.key_argument import key_argument, string_parameters
 from chatcore.turn import ToolCallRecord
 
+from .safe_text import safe_markdown
+
 # Which arguments name a call, per built-in tool (read-only, derived once from the schemas).
 KEY_PARAMETERS = MappingProxyType({tool.name: string_parameters(tool.parameters) for tool in default_registry()})
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]*")
@@ -98,7 +100,7 @@ def render_panel_body(arguments: str, parsed: dict[str, Any] | None, state: str,
     st.code(pretty_arguments(arguments, parsed), language="json")
     if error is not None:
         st.caption("Error")
-        st.error(error, icon=":material/error:")
+        st.error(safe_markdown(error), icon=":material/error:")
     elif state == "complete":
         st.caption("Result")
         render_result(result)
@@ -164,6 +166,8 @@ class LivePanel:
                 render_result(result.result)
             else:
                 st.caption("Error")
+                st.error(safe_markdown(result.error), icon=":material/error:")
+
                 st.error(result.error, icon=":material/error:")
         self.started = None  # finished: no more elapsed-time updates
         self.status.update(

@@ -16,6 +16,7 @@ from chatcore.user_text import LONG_PROMPT_CHARS
 from .copy_button import render_copy_button, render_copy_handler
 from .footer import render_footer
 from .panels import render_history_panel
+from .safe_text import safe_markdown
 from .state import request_action
 
 RETRYABLE = ("error", "incomplete", "stopped", "interrupted")
@@ -30,11 +31,11 @@ def render_segments(turn: Turn, segments: Sequence[Segment], key: str) -> None:
     """Text, reasoning and tool panels in the order they happened."""
     for i, segment in enumerate(segments):
         if segment.kind == "text":
-            st.markdown(segment.text)
+            st.markdown(safe_markdown(segment.text))
         elif segment.kind == "reasoning":
             # In a keyed container: ui/style.py shows reasoning smaller and muted (secondary to the answer).
             with st.container(key=f"reasoning-{key}-{i}"), st.expander("Reasoning", icon=":material/psychology:", key=f"{key}-r{i}"):
-                st.markdown(segment.text)
+                st.markdown(safe_markdown(segment.text))
         else:
             record = turn.tool_calls.get(segment.tool_id)
             if record is not None:

@@ -42,6 +42,9 @@ Faults in what the model says (streamed or not):
 - ``unknown_tool``: a call to ``launch_rockets``, a tool nobody offered.
 - ``html``: prose containing ``<img src=x onerror=alert(1)>`` and
   ``<script>alert(1)</script>``: the UI must show them as text, never run them.
+- ``echo:N``: the answer is the prompt itself (its fault tag removed), N characters per
+  chunk (default: token-sized pieces), so a test can make the model say any Markdown,
+  e.g. an image that would phone out, split across chunks.
 
 The two tool faults only fire when the conversation does not already end with tool
 results, so a tool loop gets an honest follow-up instead of an endless fault. For
@@ -80,6 +83,7 @@ FAULTS: dict[str, str] = {
     "bad_tool_args": "a tool call with invalid JSON arguments",
     "unknown_tool": "a call to the unknown tool launch_rockets",
     "html": "HTML/script injection inside the prose",
+    "echo": "answers with the prompt's own text, N characters per chunk",
 }
 _TAG = re.compile(r"\[fault:([A-Za-z0-9_]+(?::[0-9.]+)?)\]", re.I)
 
@@ -177,6 +181,11 @@ def fault_turn(spec: FaultSpec, conv: Conversation, normal: Callable[[], Turn]) 
         return Turn(tool_calls=(PlannedCall(name, '{"expression": "23*17+4", "note": "unterminated'),))
     if spec.name == "html":
         return Turn(content=_HTML)
+    if spec.name == "echo":
+        text = _TAG.sub("", conv.prompt).strip()
+        size = int(spec.n(0))
+        pieces = tuple(text[i : i + size] for i in range(0, len(text), size)) if size > 0 else None
+        return Turn(content=text, content_pieces=pieces)
     if spec.name == "trickle":
         return Turn(content=_TRICKLE, content_pieces=tuple(_TRICKLE), chunk_delay=spec.n(200) / 1000)
     if spec.name == "huge_chunk":

@@ -69,7 +69,7 @@ def test_markdown_and_html_in_the_prompt_stay_text(at):
 def test_html_in_model_output_is_never_allowed_as_html(at):
     at.chat_input(key="prompt").set_value("show me [fault:html]").run()
     blocks = at.chat_message[1].markdown
-    assert any("<img src=x onerror=alert(1)>" in b.value for b in blocks)
+    assert any("<img src=x onerror=alert(1)>" in b.value.replace("\\<", "<") for b in blocks)
     assert not any(b.allow_html for b in blocks)
 
 

@@ -237,3 +237,12 @@ def test_a_stall_longer_than_the_read_timeout_times_out():
     with pytest.raises(openai.APITimeoutError):
         assemble(stream(client, "stall:30"))
     assert time.monotonic() - started < 1
+
+
+def test_echo_answers_with_the_prompt_in_pieces_of_n_characters():
+    prompt = "Look ![x](https://tracker.example/t?leak=1) [fault:echo:3] and [d](data:text/html,hi)"
+    out = assemble(stream(make_client(), "echo:3", prompt=prompt))
+    assert out.content == "Look ![x](https://tracker.example/t?leak=1)  and [d](data:text/html,hi)"
+    assert all(len(d) <= 3 for d in out.content_deltas) and len(out.content_deltas) > 20
+    tagged = assemble(stream(make_client(), prompt="Say *this* [fault:echo]"))
+    assert tagged.content == "Say *this*"
