@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from chatcore.limits import LimitExceeded
 from chatcore.live_turn import LiveTurn
 from chatcore.session import ChatSession
 from chatcore.user_text import clean_user_text
@@ -33,16 +34,21 @@ def stop_if_asked(session: ChatSession) -> None:
 
 def stream_answer(session: ChatSession, prompt: str | None, settings: Settings, status_slot, *,
                   continue_answer: bool = False) -> None:
-    if continue_answer:
-        live = session.continue_answer(settings.provider, settings.generation, settings.mock)
-        if live is None:
-            return
-    else:
-        if prompt is not None:
-            prompt = clean_user_text(prompt)
-            with st.chat_message("user"):
-                render_user_text(prompt)
-        live = session.send(prompt, settings.provider, settings.generation, settings.mock)
+    try:
+        if continue_answer:
+            live = session.continue_answer(settings.provider, settings.generation, settings.mock)
+            if live is None:
+                return
+        else:
+            if prompt is not None:
+                prompt = clean_user_text(prompt)
+                with st.chat_message("user"):
+                    render_user_text(prompt)
+            live = session.send(prompt, settings.provider, settings.generation, settings.mock)
+    except LimitExceeded as refused:  # a limit of this demo: nothing was sent or saved
+        with st.chat_message("assistant"):
+            st.warning(refused.message, icon=":material/block:")
+        return
     show_link(session)
     follow_answer(session, live, status_slot)
 
