@@ -9,12 +9,14 @@ run:  ## install what the app needs and run it (on the built-in mock unless a ke
 	$(PYTHON) -m pip install -q -r requirements.txt
 	$(PYTHON) -m streamlit run app.py
 
-# Debian's Chromium for the browser tests (never a downloaded browser build) and Debian's
-# PostgreSQL for the store's tests, each installed only when missing.
+# Debian's Chromium for the browser tests (never a downloaded browser build), Debian's
+# PostgreSQL for the store's tests and Debian's nginx for the replica tests (a proxy in front
+# of two app servers), each installed only when missing.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
 		$(APT_GET) update -qq && $(APT_GET) install -y -qq $$missing >/dev/null; \

@@ -106,6 +106,23 @@ class ChatSession:
         self._attach_running_answer(found)
         return True
 
+    @property
+    def written_elsewhere(self) -> bool:
+        """The last answer is still streaming in another process (another replica, or one that
+        died and is not yet known dead): the page follows it through the store (``reload``)."""
+        last = self.conversation.entries[-1] if self.conversation.entries else None
+        return isinstance(last, Turn) and last.status == "streaming" and self.live is None
+
+    def reload(self) -> bool:
+        """Read the conversation on screen again from the store. False if it cannot be read."""
+        cid = self.conversation.id
+        found = self._saving(lambda archive: archive.open(cid))
+        if found is None:
+            return False
+        self.conversation = found
+        self._attach_running_answer(found)
+        return True
+
     def _attach_running_answer(self, conversation: Conversation) -> None:
         """An answer to this conversation still streams (started in another tab, or before a
         reload): show the live record instead of its last checkpoint."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from chatcore.limits import LimitExceeded
@@ -143,3 +145,18 @@ def chat_page() -> None:
         stream_answer(session, text, settings, status_slot, continue_answer=kind == "continue")
     elif live is not None:
         follow_answer(session, live, status_slot)  # a reload, a second tab, or a click mid-answer
+    elif session.written_elsewhere:
+        watch_other_writer(session, status_slot)
+
+
+WATCH_EVERY_S = 0.3
+
+
+def watch_other_writer(session: ChatSession, status_slot) -> None:
+    """The answer streams on another replica (a shared link), or on one that just died: show it
+    as the store has it, and look again shortly. Its writer's heartbeat says which (the store
+    marks it interrupted a few seconds after the heartbeat stops, see chatcore/store/store.py)."""
+    status_slot.caption(":material/sync: This answer is being written by another server; it updates here as it is saved.")
+    time.sleep(WATCH_EVERY_S)
+    session.reload()
+    st.rerun()

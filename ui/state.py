@@ -50,9 +50,14 @@ def secrets_mapping() -> dict[str, Any]:
         return {}
 
 
+# Another replica's answer whose heartbeat (its checkpoints) stopped this long ago: that replica
+# died (CHAT_STALE_AFTER_S still wins when it is shorter).
+HEARTBEAT_TIMEOUT_S = float(os.environ.get("CHAT_HEARTBEAT_TIMEOUT_S", "3"))
+
+
 @st.cache_resource(show_spinner=False)
 def _store_opener(url: str) -> StoreOpener:
-    return StoreOpener(url, stale_after=STALE_AFTER_S)
+    return StoreOpener(url, stale_after=STALE_AFTER_S, writer_timeout=HEARTBEAT_TIMEOUT_S)
 
 
 def shared_store():
