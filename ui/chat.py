@@ -149,7 +149,7 @@ def chat_page() -> None:
         watch_other_writer(session, status_slot)
 
 
-WATCH_EVERY_S = 0.3
+WATCH_EVERY_S = 0.25
 
 
 def watch_other_writer(session: ChatSession, status_slot) -> None:

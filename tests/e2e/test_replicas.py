@@ -57,17 +57,28 @@ def replica(database_url: str, port: int | None = None) -> StreamlitServer:
     return server.start()
 
 
-def streaming_writer(engine, timeout: float = 30.0) -> str:
-    """The writer id of the answer streaming now (host:pid:tag)."""
+def streaming_writer(engine, timeout: float = 30.0) -> tuple[int, str]:
+    """The answer streaming now: its row id and its writer (host:pid:tag)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with engine.connect() as conn:
-            writer = conn.execute(select(messages.c.writer).where(messages.c.status == "streaming")
-                                  .order_by(messages.c.id.desc()).limit(1)).scalar()
-        if writer:
-            return writer
+            row = conn.execute(select(messages.c.id, messages.c.writer).where(messages.c.status == "streaming")
+                               .order_by(messages.c.id.desc()).limit(1)).first()
+        if row is not None and row.writer:
+            return row.id, row.writer
         time.sleep(0.1)
     raise AssertionError("no answer row is streaming")
+
+
+def wait_for_status(engine, message_id: int, status: str, timeout: float) -> float:
+    """When (time.monotonic()) the answer's stored status became ``status``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            if conn.execute(select(messages.c.status).where(messages.c.id == message_id)).scalar() == status:
+                return time.monotonic()
+        time.sleep(0.05)
+    raise AssertionError(f"the answer was not stored as {status} within {timeout} s")
 
 
 def transcript(chat: ChatPage) -> list[tuple[str, str]]:
@@ -89,7 +100,8 @@ def test_a_replica_killed_mid_answer_the_other_shows_it_interrupted_and_the_chat
         chat.wait_for_answer_text(min_chars=400, timeout=30)
         link = chat.page.evaluate("new URLSearchParams(location.search).get('c')")
         assert link, "the chat's link is not in the URL"
-        pid = int(streaming_writer(engine).split(":")[1])
+        message_id, writer = streaming_writer(engine)
+        pid = int(writer.split(":")[1])
         serving = next(r for r in replicas if r.proc is not None and r.proc.pid == pid)
         other = next(r for r in replicas if r is not serving)
         time.sleep(1.5)
@@ -102,13 +114,15 @@ def test_a_replica_killed_mid_answer_the_other_shows_it_interrupted_and_the_chat
 
         page = context.new_page()
         page.goto(f"{proxy.url}/?c={link}")  # the same link: nginx sends it to the replica still alive
-        loaded = time.monotonic() - killed_at
-        page.get_by_test_id("stChatMessage").first.wait_for()
-        drawn = time.monotonic() - killed_at
+        flipped = wait_for_status(engine, message_id, "interrupted", timeout=20)  # the live replica saved it so
         page.get_by_text(INTERRUPTED).wait_for(timeout=20_000)
-        shown_after = time.monotonic() - killed_at
-        print(f"after the kill: page loaded {loaded:.2f} s, chat drawn {drawn:.2f} s, interrupted shown {shown_after:.2f} s")
-        assert shown_after <= 5.0, f"the interrupted answer showed {shown_after:.1f} s after the kill"
+        shown = time.monotonic() - killed_at
+        decided = flipped - killed_at
+        print(f"after the kill: the live replica saved the answer as interrupted at {decided:.2f} s, the page showed it at {shown:.2f} s")
+        # The replica decides within 5 s (the heartbeat, not the 60 s stale delay); the browser's own
+        # drawing on a loaded 2-core machine gets a generous bound on top.
+        assert decided <= 5.0, f"the live replica called the answer interrupted only {decided:.1f} s after the kill"
+        assert shown <= 10.0, f"the interrupted answer showed {shown:.1f} s after the kill"
         moved = ChatPage(page)
         expected = mock_says(LONG_PROMPT)
         kept = moved.answer_text()
