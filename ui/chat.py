@@ -158,5 +158,5 @@ def watch_other_writer(session: ChatSession, status_slot) -> None:
     marks it interrupted a few seconds after the heartbeat stops, see chatcore/store/store.py)."""
     status_slot.caption(":material/sync: This answer is being written by another server; it updates here as it is saved.")
     time.sleep(WATCH_EVERY_S)
-    session.reload()
-    st.rerun()
+    if session.reload():  # the store cannot be read: stop looking (its warning shows on the next run)
+        st.rerun()
