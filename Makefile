@@ -39,3 +39,5 @@ bench:  ## the benchmarks behind the README's table
 	$(PYTHON) bench/ui_stream.py
 	$(PYTHON) bench/saved_chats.py
 	$(PYTHON) bench/load.py
+	$(PYTHON) bench/limits.py
+	$(PYTHON) bench/replicas.py
