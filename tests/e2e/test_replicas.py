@@ -7,6 +7,7 @@ chat goes on there, and both replicas show the same conversation and History.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
 
@@ -127,7 +128,8 @@ def test_a_replica_killed_mid_answer_the_other_shows_it_interrupted_and_the_chat
         expected = mock_says(LONG_PROMPT)
         kept = moved.answer_text()
         assert moved.roles() == ["user", "assistant"]
-        assert is_prefix(kept, expected) and len(squash(kept)) < len(squash(expected))
+        # A cut right after a list item's number ("4" of "4. ...") shows the bare number: not in the source's text.
+        assert is_prefix(re.sub(r"\s\d+$", "", kept.rstrip()), expected) and len(squash(kept)) < len(squash(expected))
         assert len(squash(kept)) >= len(squash(shown_a_second_before)), "more than the last second was lost"
         # the page that was streaming reconnects by itself (to the live replica) and shows the same
         chat.page.get_by_text(INTERRUPTED).wait_for(timeout=30_000)
