@@ -15,7 +15,7 @@ import streamlit as st
 
 from chatcore.answer_log import enable_answer_log
 from chatcore.archive import ChatArchive
-from chatcore.limits import Guard, LimitCounters, Limits, client_address, requester_for
+from chatcore.limits import Guard, LimitCounters, Limits, LimitsConfigError, client_address, requester_for
 from chatcore.live_turn import DEFAULT_IDLE_LIMIT_S, TurnHub
 from chatcore.session import ChatSession
 from chatcore.store import StoreError, StoreOpener, url_from_env
@@ -125,7 +125,11 @@ def visitor_guard(session: ChatSession, visitor: Visitor) -> Guard | None:
     guard then only counts answers for the Usage page. None without a store and without limits."""
     enable_answer_log()  # one JSON line per answer on stdout (chatcore/answer_log.py)
     session.log_messages = os.environ.get("CHAT_LOG_MESSAGES", "") == "1"
-    limits = configured_limits()
+    try:
+        limits = configured_limits()
+    except LimitsConfigError as exc:  # an operator's typo must not quietly mean "no limits"
+        st.error(f"The app's limits are misconfigured: {exc}.", icon=":material/error:")
+        st.stop()
     store = session.archive.store if session.archive is not None else None
     if store is None and not limits.any:
         return None

@@ -40,3 +40,12 @@ def test_a_model_outside_the_allow_list_is_refused_before_any_request(monkeypatc
     assert all("395" not in md.value for m in at.chat_message for md in m.markdown)  # never answered
     at.run()
     assert [m.name for m in at.chat_message] == []  # nor saved: the chat is empty again
+
+
+def test_a_misconfigured_limit_stops_the_app_saying_which_instead_of_running_unlimited(monkeypatch):
+    monkeypatch.setenv("CHAT_LIMIT_PROMPTS_PER_MINUTE", "ten")
+    at = new_app()
+    at.run()
+    assert not at.exception and not at.chat_input
+    assert [e.value for e in at.error] == [
+        "The app's limits are misconfigured: CHAT_LIMIT_PROMPTS_PER_MINUTE must be a whole number, not 'ten'."]
