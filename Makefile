@@ -23,12 +23,14 @@ install:  ## install what the app needs, into a virtualenv (./.venv unless PYTHO
 run: install  ## install what the app needs and run it (on the built-in mock unless a key or base URL is configured)
 	$(APP_PYTHON) -m streamlit run app.py
 
-# Debian's Chromium for the browser tests (never a downloaded browser build) and Debian's
-# PostgreSQL for the store's tests, each installed only when missing.
+# Debian's Chromium for the browser tests (never a downloaded browser build), Debian's
+# PostgreSQL for the store's tests and Debian's nginx for the replica tests (a proxy in front
+# of two app servers), each installed only when missing.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
 		$(APT_GET) update -qq && $(APT_GET) install -y -qq $$missing >/dev/null; \
@@ -51,3 +53,5 @@ bench:  ## the benchmarks behind the README's table
 	$(PYTHON) bench/ui_stream.py
 	$(PYTHON) bench/saved_chats.py
 	$(PYTHON) bench/load.py
+	$(PYTHON) bench/limits.py
+	$(PYTHON) bench/replicas.py

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+import time
 from collections import ChainMap
 from typing import Any
 
@@ -14,6 +16,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from chatcore.conversation import Conversation
 from chatcore.events import Chunk, End
+from chatcore.limits import LimitExceeded
 from chatcore.live_turn import LiveTurn
 from chatcore.mock.options import MockOptions
 from chatcore.services import turn_hub
@@ -61,7 +64,11 @@ def _start(ctx: RequestContext, req: ChatRequest) -> LiveTurn:
             raise ApiRefusal(404, "No such session, or it is not yours to open.")
     elif req.messages is not None:
         session.conversation = _conversation_from(req, session)
-    return session.send(clean_user_text(req.prompt()), config, generation, MockOptions())
+    try:
+        return session.send(clean_user_text(req.prompt()), config, generation, MockOptions())
+    except LimitExceeded as refused:  # a limit of this demo: nothing was sent upstream or saved
+        wait = None if refused.resets_at is None else max(1, math.ceil(refused.resets_at - time.time()))
+        raise ApiRefusal(429, refused.message, limit=refused.limit, retry_after_s=wait) from None
 
 
 def _conversation_from(req: ChatRequest, session: ChatSession) -> Conversation:

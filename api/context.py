@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from chatcore.archive import ChatArchive
+from chatcore.limits import Guard, LimitCounters, Limits, LimitsConfigError, client_address, requester_for
 from chatcore.services import operator_provider, store_opener, turn_hub
 from chatcore.session import ChatSession
 from chatcore.store import ChatStore, StoreError
@@ -25,6 +27,19 @@ class RequestContext:
     settings: ApiSettings
     store: ChatStore
     caller: Caller
+    peer: str | None = None  # the socket's address, and what a proxy said in X-Forwarded-For
+    forwarded_for: str | None = None
+
+    def guard(self) -> Guard:
+        """The demo's limits (``CHAT_LIMIT_*``), counted in the shared store exactly as for the
+        dashboard: an API client is no way round them."""
+        try:
+            limits = Limits.from_sources(self.settings.flat_secrets, os.environ)
+        except LimitsConfigError as exc:
+            raise ApiRefusal(503, f"The app's limits are misconfigured: {exc}.") from None
+        address = client_address(self.peer, self.forwarded_for, limits.trusted_proxies)
+        visitor = self.caller.visitor
+        return Guard(limits, LimitCounters(self.store), requester_for(visitor.user_id, visitor.session_key, address))
 
     def archive(self) -> ChatArchive:
         return ChatArchive(self.store, self.caller.visitor)
@@ -32,7 +47,7 @@ class RequestContext:
     def session(self) -> ChatSession:
         # The dashboard's tool catalog (built-in, tools/ files, MCP servers): the same tools on both faces.
         return ChatSession(registry=tool_catalog().view().registry, archive=self.archive(), hub=turn_hub(),
-                           shared_providers=operator_provider)
+                           guard=self.guard(), shared_providers=operator_provider)
 
 
 def _open_store(settings: ApiSettings) -> ChatStore | None:
@@ -50,7 +65,8 @@ async def request_context(request: Request) -> RequestContext:
     caller = await run_in_threadpool(identify, request, settings, store)
     if store is None:
         raise ApiRefusal(503, "Conversations cannot be saved right now: the database is unavailable.")
-    return RequestContext(settings, store, caller)
+    peer = request.client.host if request.client is not None else None
+    return RequestContext(settings, store, caller, peer, request.headers.get("x-forwarded-for"))
 
 
 async def json_body(request: Request, max_bytes: int) -> Any:

@@ -42,6 +42,7 @@ class RunView:
     assistant: Path | None = None  # delta path of the last ``chat_message("assistant")`` block
     answer: dict[Path, str] = field(default_factory=dict)  # prose Markdown bodies in that block
     chat_input_id: str | None = None
+    alerts: list[str] = field(default_factory=list)  # st.warning/st.error/... bodies anywhere in the run
 
     def text(self) -> str:
         return "".join(self.answer[p] for p in sorted(self.answer))
@@ -65,6 +66,8 @@ class RunView:
         kind = element.WhichOneof("type")
         if kind == "chat_input" and element.chat_input.id.endswith(f"-{chat_key}"):
             self.chat_input_id = element.chat_input.id
+        if kind == "alert":
+            self.alerts.append(element.alert.body)
         inside = self.assistant is not None and path[: len(self.assistant)] == self.assistant
         if not inside:
             return False
@@ -86,6 +89,7 @@ class AnswerTrace:
     streamed_text: str = ""  # the answer as the streaming run left it (a new run drops unsent deltas)
     final_text: str = ""  # the answer as the last run (the redraw from records) shows it
     statuses: list[str] = field(default_factory=list)  # how each run ended
+    alerts: list[str] = field(default_factory=list)  # warnings/errors the runs showed (e.g. a limit reached)
     done: float = 0.0  # the last run finished
     messages: int = 0
     bytes: int = 0
@@ -94,16 +98,18 @@ class AnswerTrace:
 class ChatSession:
     """One visitor of a Streamlit chat app, without a browser."""
 
-    def __init__(self, port: int, *, host: str = "127.0.0.1", chat_key: str = "prompt") -> None:
+    def __init__(self, port: int, *, host: str = "127.0.0.1", chat_key: str = "prompt",
+                 headers: dict[str, str] | None = None) -> None:
         self.url = f"ws://{host}:{port}/_stcore/stream"
         self.chat_key = chat_key
+        self.headers = headers or {}  # e.g. X-Forwarded-For, as a reverse proxy would add it
         self.chat_input_id: str | None = None
         self.ws: ClientConnection | None = None
 
     async def open(self, timeout: float = 30.0) -> ChatSession:
         """Connect and do the first run (like loading the page); finds the chat input."""
         self.ws = await connect(self.url, subprotocols=["streamlit"], max_size=None, open_timeout=timeout,
-                                ping_interval=None)
+                                ping_interval=None, additional_headers=self.headers)
         await self._send_rerun()
         view, status, _, _ = await self._read_run(time.monotonic() + timeout)
         if status != FINISHED:
@@ -130,6 +136,7 @@ class ChatSession:
             trace.messages += messages
             trace.bytes += size
             trace.statuses.append(STATUS_NAMES.get(status, str(status)))
+            trace.alerts += view.alerts
             if len(trace.statuses) == 1:
                 trace.streamed_text = view.text()
             trace.final_text = view.text()

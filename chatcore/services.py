@@ -23,11 +23,14 @@ from .tools import ToolRegistry, default_registry
 # An answer not checkpointed for this long was cut off by a server restart (answers in
 # progress are checkpointed every second, also while a tool runs).
 STALE_AFTER_S = float(os.environ.get("CHAT_STALE_AFTER_S", "10"))
+# Another replica's answer whose heartbeat (its checkpoints) stopped this long ago: that replica
+# died (CHAT_STALE_AFTER_S still wins when it is shorter).
+HEARTBEAT_TIMEOUT_S = float(os.environ.get("CHAT_HEARTBEAT_TIMEOUT_S", "3"))
 
 
 @functools.cache
 def _opener(url: str) -> StoreOpener:
-    return StoreOpener(url, stale_after=STALE_AFTER_S)
+    return StoreOpener(url, stale_after=STALE_AFTER_S, writer_timeout=HEARTBEAT_TIMEOUT_S)
 
 
 def store_opener(secrets: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> StoreOpener:
@@ -66,4 +69,4 @@ def operator_provider(config: ProviderConfig, mock: MockOptions | None = None) -
         return provider
 
 
-__all__ = ["STALE_AFTER_S", "operator_provider", "store_opener", "tool_registry", "turn_hub"]
+__all__ = ["HEARTBEAT_TIMEOUT_S", "STALE_AFTER_S", "operator_provider", "store_opener", "tool_registry", "turn_hub"]

@@ -13,11 +13,13 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable, Iterator, TypeVar, cast
 
+from .answer_log import log_answer
 from .archive import ChatArchive
 from .checkpoint import TurnSaver
 from .conversation import Conversation, UserEntry
 from .engine import ActiveTurn, continue_turn, start_turn
 from .events import Event
+from .limits import Admission, Guard
 from .live_turn import LiveTurn, TurnHub
 from .mock.options import MockOptions
 from .providers import OpenAICompatProvider, make_provider
@@ -44,7 +46,7 @@ CONTINUABLE = ("stopped", "incomplete", "error", "interrupted")
 
 class ChatSession:
     def __init__(self, registry: ToolRegistry | None = None, archive: ChatArchive | None = None,
-                 hub: TurnHub | None = None,
+                 hub: TurnHub | None = None, guard: Guard | None = None,
                  shared_providers: Callable[[ProviderConfig, MockOptions | None], OpenAICompatProvider] | None = None) -> None:
         """``archive``: where the chat is saved (None: kept in memory only, e.g. the store is down).
 
@@ -61,6 +63,10 @@ class ChatSession:
         self._lock = threading.Lock()  # the streaming thread and the next script run both retire turns
         self._store_problem: str | None = None
         self._last_saver: TurnSaver | None = None
+        # Limits for a public demo (chatcore/limits), checked before each request; None: no limits.
+        self.guard = guard
+        self._admissions: dict[int, Admission] = {}  # id(turn) -> the admission it runs under
+        self.log_messages = False  # CHAT_LOG_MESSAGES: the answer's log line also carries the text
 
     # ------------------------------------------------------------ saving
     @property
@@ -96,6 +102,23 @@ class ChatSession:
         if self.conversation.id == conversation_id:
             return True
         found = self._saving(lambda archive: archive.open(conversation_id))
+        if found is None:
+            return False
+        self.conversation = found
+        self._attach_running_answer(found)
+        return True
+
+    @property
+    def written_elsewhere(self) -> bool:
+        """The last answer is still streaming in another process (another replica, or one that
+        died and is not yet known dead): the page follows it through the store (``reload``)."""
+        last = self.conversation.entries[-1] if self.conversation.entries else None
+        return isinstance(last, Turn) and last.status == "streaming" and self.live is None
+
+    def reload(self) -> bool:
+        """Read the conversation on screen again from the store. False if it cannot be read."""
+        cid = self.conversation.id
+        found = self._saving(lambda archive: archive.open(cid))
         if found is None:
             return False
         self.conversation = found
@@ -154,6 +177,49 @@ class ChatSession:
         with self._lock:
             if not any(t is live.turn for t in self.finished_turns):
                 self.finished_turns.append(live.turn)
+        self._settle(live.turn)
+        visitor = "unknown" if self.archive is None else ("user" if self.archive.visitor.signed_in else "anonymous")
+        log_answer(live.turn, conversation_id=live.conversation_id, visitor=visitor,
+                   prompt=self._prompt_before(live.turn) if self.log_messages else None, include_text=self.log_messages)
+
+    def _prompt_before(self, turn: Turn) -> str | None:
+        entries = self.conversation.entries
+        for i, entry in enumerate(entries):
+            if entry is turn:
+                return next((e.content for e in reversed(entries[:i]) if isinstance(e, UserEntry) and not e.hidden), None)
+        return None
+
+    # ------------------------------------------------------------ limits (chatcore/limits)
+    def _admit(self, config: ProviderConfig, settings: GenerationSettings, new_entries: int) -> tuple[GenerationSettings, Admission | None]:
+        """Before anything is saved or sent: may this request go out? Raises ``LimitExceeded``
+        (the upstream is never called); else the settings to send (``max_tokens`` capped)."""
+        if self.guard is None:
+            return settings, None
+        previous = self.conversation.last_turn
+        if previous is not None and previous.is_finished:
+            self._settle(previous)  # stopped just now: its slot is free before this prompt is counted
+        admission = self.guard.admit(model=config.model, messages=len(self.conversation.entries) + new_entries,
+                                     max_tokens=settings.max_tokens)
+        if admission.max_tokens != settings.max_tokens:
+            settings = settings.with_changes(max_tokens=admission.max_tokens)
+        return settings, admission
+
+    def _run_admitted(self, admission: Admission | None, turn: Turn | None, start: Callable[[], LiveTurn]) -> LiveTurn:
+        if admission is not None and turn is not None:
+            with self._lock:
+                self._admissions[id(turn)] = admission
+        try:
+            return start()
+        except BaseException:
+            if admission is not None and self.guard is not None:
+                self.guard.settle(admission, None)
+            raise
+
+    def _settle(self, turn: Turn) -> None:
+        with self._lock:
+            admission = self._admissions.pop(id(turn), None)
+        if admission is not None and self.guard is not None:
+            self.guard.settle(admission, turn)
 
     def send(
         self,
@@ -169,6 +235,16 @@ class ChatSession:
         self.stop("new_prompt")
         if prompt is not None:
             prompt = clean_user_text(prompt)
+        settings, admission = self._admit(config, settings, 2 if prompt is not None else 1)
+        try:
+            return self._start_answer(prompt, config, settings, mock, admission)
+        except BaseException:
+            if admission is not None and self.guard is not None:
+                self.guard.settle(admission, None)  # nothing was sent: free the slot (settle counts once)
+            raise
+
+    def _start_answer(self, prompt: str | None, config: ProviderConfig, settings: GenerationSettings,
+                      mock: MockOptions | None, admission: Admission | None) -> LiveTurn:
         conversation = self.conversation
         active = start_turn(
             self.provider(config, mock),
@@ -182,7 +258,7 @@ class ChatSession:
         if self.archive is not None:  # before the first event is read, so before the request goes out
             entry = cast(UserEntry, conversation.entries[-2]) if prompt is not None else None  # the prompt just added
             self._save_start(conversation, entry, active, settings_record(config, settings), config.model)
-        return self.hub.start(conversation.id, active, on_finish=self._finished)
+        return self._run_admitted(admission, active.turn, lambda: self.hub.start(conversation.id, active, on_finish=self._finished))
 
     def _save_start(self, conversation: Conversation, entry: UserEntry | None, active: ActiveTurn,
                     settings: dict[str, Any], model: str) -> None:
@@ -229,12 +305,18 @@ class ChatSession:
         turn = conversation.last_turn
         if turn is None:  # can_continue() said there is one
             return None
-        active = continue_turn(self.provider(config, mock), conversation, turn, settings=settings,
-                               tools=self.registry, timeouts=config.timeouts)
+        settings, admission = self._admit(config, settings, 0)
+        try:
+            active = continue_turn(self.provider(config, mock), conversation, turn, settings=settings,
+                                   tools=self.registry, timeouts=config.timeouts)
+        except BaseException:
+            if admission is not None and self.guard is not None:
+                self.guard.settle(admission, None)
+            raise
         if self.archive is not None:
             saver = self._saving(lambda archive: archive.resume_answer(conversation, turn))
             self._keep_saved(active, saver)
-        return self.hub.start(conversation.id, active, on_finish=self._finished)
+        return self._run_admitted(admission, turn, lambda: self.hub.start(conversation.id, active, on_finish=self._finished))
 
     def edit_prompt(self, index: int) -> str | None:
         """For editing a previous prompt: drop it and everything after it; return its text."""

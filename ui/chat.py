@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import time
 
 import streamlit as st
 
 from chatcore.app_config import load_app_config
+from chatcore.limits import LimitExceeded
 from chatcore.live_turn import LiveTurn
 from chatcore.session import ChatSession
 from chatcore.user_text import clean_user_text, max_prompt_chars, prompt_too_long
@@ -35,16 +37,21 @@ def stream_answer(session: ChatSession, prompt: str | None, settings: Settings, 
     config = settings.provider
     if config is None:  # the sidebar refused the provider settings (and said why)
         return
-    if continue_answer:
-        live = session.continue_answer(config, settings.generation, settings.mock)
-        if live is None:
-            return
-    else:
-        if prompt is not None:
-            prompt = clean_user_text(prompt)
-            with st.chat_message("user"):
-                render_user_text(prompt)
-        live = session.send(prompt, config, settings.generation, settings.mock)
+    try:
+        if continue_answer:
+            live = session.continue_answer(config, settings.generation, settings.mock)
+            if live is None:
+                return
+        else:
+            if prompt is not None:
+                prompt = clean_user_text(prompt)
+                with st.chat_message("user"):
+                    render_user_text(prompt)
+            live = session.send(prompt, config, settings.generation, settings.mock)
+    except LimitExceeded as refused:  # a limit of this demo: nothing was sent or saved
+        with st.chat_message("assistant"):
+            st.warning(refused.message, icon=":material/block:")
+        return
     show_link(session)
     follow_answer(session, live, status_slot)
 
@@ -155,3 +162,18 @@ def chat_page() -> None:
         stream_answer(session, text, settings, status_slot, continue_answer=kind == "continue")
     elif live is not None:
         follow_answer(session, live, status_slot)  # a reload, a second tab, or a click mid-answer
+    elif session.written_elsewhere:
+        watch_other_writer(session, status_slot)
+
+
+WATCH_EVERY_S = 0.25
+
+
+def watch_other_writer(session: ChatSession, status_slot) -> None:
+    """The answer streams on another replica (a shared link), or on one that just died: show it
+    as the store has it, and look again shortly. Its writer's heartbeat says which (the store
+    marks it interrupted a few seconds after the heartbeat stops, see chatcore/store/store.py)."""
+    status_slot.caption(":material/sync: This answer is being written by another server; it updates here as it is saved.")
+    time.sleep(WATCH_EVERY_S)
+    if session.reload():  # the store cannot be read: stop looking (its warning shows on the next run)
+        st.rerun()

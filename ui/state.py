@@ -8,12 +8,15 @@ holds no per-user data (every call says whose conversation it touches) and is th
 
 from __future__ import annotations
 
+import os
 import secrets
 from typing import Any
 
 import streamlit as st
 
+from chatcore.answer_log import enable_answer_log
 from chatcore.archive import ChatArchive
+from chatcore.limits import Guard, LimitCounters, Limits, LimitsConfigError, client_address, requester_for
 from chatcore.services import store_opener, turn_hub
 from chatcore.session import ChatSession
 from chatcore.store import StoreError
@@ -88,7 +91,38 @@ def chat_session() -> ChatSession:
         store = shared_store()
         if store is not None:
             session.archive = ChatArchive(store, visitor)
+    if session.guard is None or session.guard.counters is None:
+        session.guard = visitor_guard(session, visitor)
     return session
+
+
+def configured_limits() -> Limits:
+    """``CHAT_LIMIT_*`` from secrets, then the environment (chatcore/limits/config.py)."""
+    return Limits.from_sources(secrets_mapping(), os.environ)
+
+
+def visitor_guard(session: ChatSession, visitor: Visitor) -> Guard | None:
+    """This visitor's limits, counted in the shared store. Also when nothing is limited: the
+    guard then only counts answers for the Usage page. None without a store and without limits."""
+    enable_answer_log()  # one JSON line per answer on stdout (chatcore/answer_log.py)
+    session.log_messages = os.environ.get("CHAT_LOG_MESSAGES", "") == "1"
+    try:
+        limits = configured_limits()
+    except LimitsConfigError as exc:  # an operator's typo must not quietly mean "no limits"
+        st.error(f"The app's limits are misconfigured: {exc}.", icon=":material/error:")
+        st.stop()
+    store = session.archive.store if session.archive is not None else None
+    if store is None and not limits.any:
+        return None
+    try:
+        peer = st.context.ip_address
+        forwarded = st.context.headers.get("X-Forwarded-For")
+    except Exception:  # noqa: BLE001 - no request context (AppTest): the session alone counts
+        peer = forwarded = None
+    address = client_address(peer if isinstance(peer, str) else None, forwarded if isinstance(forwarded, str) else None,
+                             limits.trusted_proxies)
+    requester = requester_for(visitor.user_id, visitor.session_key, address)
+    return Guard(limits, LimitCounters(store) if store is not None else None, requester)
 
 
 def store_problem(session: ChatSession) -> str | None:

@@ -17,6 +17,7 @@ import time
 from typing import Callable
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Connection,
@@ -106,6 +107,38 @@ def m002_hidden_prompts(conn: Connection) -> None:
     so a reloaded chat replays exactly what was sent and shows exactly what was shown."""
     false = "false" if conn.dialect.name == "postgresql" else "0"
     conn.execute(text(f"ALTER TABLE messages ADD COLUMN hidden BOOLEAN NOT NULL DEFAULT {false}"))
+
+
+@migration
+def m004_writers_and_limits(conn: Connection) -> None:
+    """Replicas: each streaming answer names its writer, so another replica neither writes it
+    nor waits the long stale delay to call it dead. Limits: counters every replica shares."""
+    conn.execute(text("ALTER TABLE messages ADD COLUMN writer VARCHAR"))
+    md = MetaData()
+    Table(
+        "usage_counters",
+        md,
+        Column("name", String(), primary_key=True),
+        Column("period", String(), primary_key=True),
+        Column("value", BigInteger, nullable=False),
+    )
+    Table(
+        "prompt_times",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("subject", String(), nullable=False),
+        Column("at", Float, nullable=False),
+        Index("ix_prompt_times_subject_at", "subject", "at"),
+    )
+    Table(
+        "answer_slots",
+        md,
+        Column("id", String(), primary_key=True),
+        Column("subject", String(), nullable=False),
+        Column("expires_at", Float, nullable=False),
+        Index("ix_answer_slots_subject", "subject"),
+    )
+    md.create_all(conn)
 
 
 @migration

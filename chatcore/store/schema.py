@@ -9,6 +9,12 @@
                    transaction, for search and queries; ``hidden`` marks a prompt sent
                    to the model but not shown (the "continue" instruction)
     tool_calls     one row per tool call of a turn, also copied from the record
+    messages.writer  the process (replica) writing a streaming answer: only it may checkpoint
+                   the row; ``updated_at`` is that writer's heartbeat (refreshed every second)
+    usage_counters  counts per name and period (tokens per visitor per day, answers per
+                   model per day, limits hit...), incremented atomically by ``chatcore.limits``
+    prompt_times   when each visitor's recent prompts were sent (a sliding one-minute window)
+    answer_slots   answers running now, per visitor, each with a lease (concurrency limit)
 
 Times are seconds since the epoch (floats, like ``Turn.started_at``). JSON is kept as
 ASCII text so SQLite and PostgreSQL store exactly the same bytes.
@@ -19,6 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Float,
@@ -90,6 +97,7 @@ messages = Table(
     Column("timings", JSONText, nullable=True),
     Column("record", JSONText, nullable=True),
     Column("hidden", Boolean, nullable=False, default=False, server_default=false()),  # m002
+    Column("writer", String(), nullable=True),  # m003: the replica writing a streaming answer
     UniqueConstraint("conversation_id", "seq", name="uq_messages_conversation_seq"),
     Index("ix_messages_status", "status"),
     sqlite_autoincrement=True,  # ids never reused: a late checkpoint of a deleted answer must not hit a new one
@@ -111,7 +119,34 @@ tool_calls = Table(
     Column("duration", Float, nullable=True),
 )
 
-# API bearer tokens (m_api_tokens): only a hash is kept; ``identity`` is whom the token acts
+# m004: chatcore.limits' counters, shared by every replica.
+usage_counters = Table(
+    "usage_counters",
+    metadata,
+    Column("name", String(), primary_key=True),
+    Column("period", String(), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+prompt_times = Table(
+    "prompt_times",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subject", String(), nullable=False),
+    Column("at", Float, nullable=False),
+    Index("ix_prompt_times_subject_at", "subject", "at"),
+)
+
+answer_slots = Table(
+    "answer_slots",
+    metadata,
+    Column("id", String(), primary_key=True),
+    Column("subject", String(), nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Index("ix_answer_slots_subject", "subject"),
+)
+
+# API bearer tokens (m009): only a hash is kept; ``identity`` is whom the token acts
 # as (``user:<id>``, or the creator key of the browser that made it).
 api_tokens = Table(
     "api_tokens",
@@ -125,4 +160,7 @@ api_tokens = Table(
     Column("revoked_at", Float, nullable=True),
 )
 
-__all__ = ["JSONText", "api_tokens", "conversations", "messages", "metadata", "schema_migrations", "tool_calls"]
+__all__ = [
+    "JSONText", "answer_slots", "api_tokens", "conversations", "messages", "metadata", "prompt_times", "schema_migrations",
+    "tool_calls", "usage_counters",
+]

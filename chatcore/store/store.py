@@ -10,18 +10,28 @@ out, ``start_assistant`` when the answer starts, ``checkpoint`` every second or 
 ``finish`` at the end. An answer left 'streaming' with no checkpoint for ``stale_after``
 seconds was cut off by a server restart: ``load`` shows (and saves) it as 'interrupted'.
 Callers that can go quiet longer (a slow tool) should keep checkpointing meanwhile.
+
+Several replicas share one database. Each store has a ``writer`` id (one per process): the
+answer's row names the writer that streams it, and only that writer's checkpoints and final
+save change it (two replicas never both write one answer; Continue on another replica
+claims the row only once it stopped streaming). ``updated_at`` is the writer's heartbeat: a
+row another writer left without a heartbeat for ``writer_timeout`` seconds (3 s: its
+replica died) is shown as interrupted at once; this process's own rows, which it knows are
+alive, wait the longer ``stale_after``.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import secrets
+import socket
 import threading
 import time
 from contextlib import contextmanager, nullcontext
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, or_, select, update
 from sqlalchemy.engine import URL
 
 from ..conversation import Conversation, Entry, UserEntry, new_conversation_id, title_from_prompt
@@ -52,13 +62,20 @@ class ChatStore:
         stale_after: float = 15.0,
         busy_timeout: float = 5.0,
         clock: Callable[[], float] = time.time,
+        writer: str | None = None,
+        writer_timeout: float = 3.0,
     ) -> None:
         """``url``: a SQLAlchemy URL (see ``engine``). ``stale_after``: seconds without a checkpoint
         after which a 'streaming' answer counts as interrupted. ``busy_timeout``: seconds to wait
         for a lock (or, on PostgreSQL, to connect) before failing with ``StoreError``. ``clock``:
-        the time source for created_at/updated_at (tests pass a fake one)."""
+        the time source for created_at/updated_at (tests pass a fake one). ``writer``: this
+        process's id in the rows it streams (default: host, pid and a random tag).
+        ``writer_timeout``: seconds without a heartbeat after which another writer's streaming
+        answer counts as interrupted (never longer than ``stale_after``)."""
         self.url = parse_url(url)
         self.stale_after = stale_after
+        self.writer = writer or default_writer_id()
+        self.writer_timeout = writer_timeout
         self._clock = clock
         with store_errors(SETUP):
             self._engine = make_engine(self.url, busy_timeout=busy_timeout)
@@ -88,6 +105,11 @@ class ChatStore:
 
     def close(self) -> None:
         self._engine.dispose()
+
+    def transaction(self, action: str, *, write: bool) -> Any:
+        """One short transaction on a pooled connection (for ``chatcore.limits``' counters);
+        failures raise ``StoreError`` starting with ``action``."""
+        return self._transaction(action, write=write)
 
     @contextmanager
     def _transaction(self, action: str, *, write: bool) -> Iterator[Connection]:
@@ -201,7 +223,7 @@ class ChatStore:
             seq, now = self._next_seq(conn, conversation_id, owner)
             if turn.model:
                 conn.execute(update(conversations).where(conversations.c.id == conversation_id).values(model=turn.model))
-            message_id = self._insert_message(conn, conversation_id, seq, now, turn_columns(record))
+            message_id = self._insert_message(conn, conversation_id, seq, now, {**turn_columns(record), "writer": self.writer})
             write_tool_calls(conn, message_id, record, replace=False)
             return message_id
 
@@ -214,10 +236,11 @@ class ChatStore:
         return self._save_turn(message_id, turn, final=True)
 
     def reopen(self, message_id: int, turn: Turn) -> bool:
-        """A finished answer streams again (Continue): save it as it is now, status included."""
-        return self._save_turn(message_id, turn, final=True)
+        """A finished answer streams again (Continue): save it as it is now, status included,
+        and become its writer. False if another writer still streams it."""
+        return self._save_turn(message_id, turn, final=True, claim=True)
 
-    def _save_turn(self, message_id: int, turn: Turn, *, final: bool) -> bool:
+    def _save_turn(self, message_id: int, turn: Turn, *, final: bool, claim: bool = False) -> bool:
         record = turn_to_record(turn)
         columns = turn_columns(record)
         with self._transaction(SAVE, write=True) as conn:
@@ -228,7 +251,11 @@ class ChatStore:
             query = update(messages).where(messages.c.id == message_id, messages.c.role == "assistant")
             if not final:  # a checkpoint racing the end must not turn a finished answer back into 'streaming'
                 query = query.where(messages.c.status.in_(_LIVE))
-            if conn.execute(query.values(updated_at=now, **columns)).rowcount != 1:
+            mine = or_(messages.c.writer == self.writer, messages.c.writer.is_(None))
+            # Only the writer saves (a replica that lost its answer to another cannot overwrite it);
+            # Continue (claim) takes over an answer nobody streams any more.
+            query = query.where(or_(messages.c.status != "streaming", mine) if claim else mine)
+            if conn.execute(query.values(updated_at=now, writer=self.writer, **columns)).rowcount != 1:
                 return False
             write_tool_calls(conn, message_id, record, replace=True)
         return True
@@ -289,7 +316,9 @@ class ChatStore:
             rows = conn.execute(
                 select(messages).where(messages.c.conversation_id == conversation_id).order_by(messages.c.seq)
             ).all()
-        cutoff = self._clock() - (self.stale_after if stale_after is None else stale_after)
+        now = self._clock()
+        cutoff = now - (self.stale_after if stale_after is None else stale_after)
+        foreign_cutoff = max(cutoff, now - self.writer_timeout) if stale_after is None else cutoff
         entries: list[Entry] = []
         stale: list[tuple[int, float, Turn]] = []
         for row in rows:
@@ -298,7 +327,8 @@ class ChatStore:
                 continue
             turn = turn_from_record(row.record or record_from_columns(row))
             turn.message_id = row.id
-            if row.status == "streaming" and row.updated_at < cutoff:
+            dead_before = cutoff if row.writer in (None, self.writer) else foreign_cutoff
+            if row.status == "streaming" and row.updated_at < dead_before:
                 stale.append((row.id, row.updated_at, mark_interrupted(turn)))
             entries.append(turn)
         if stale:
@@ -342,6 +372,11 @@ class ChatStore:
         values = dict(conversation_id=conversation_id, seq=seq, created_at=now, updated_at=now, **columns)
         message_id: int = conn.execute(insert(messages).values(**values).returning(messages.c.id)).scalar_one()
         return message_id
+
+
+def default_writer_id() -> str:
+    """This process, as it signs the answers it streams: host, pid and a random tag (a pid can be reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 def _owned(query: Any, conversation_id: str, owner: str | None) -> Any:

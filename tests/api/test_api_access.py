@@ -119,3 +119,13 @@ def test_cors_is_off_by_default_and_on_for_configured_origins(monkeypatch, isola
 def test_the_api_can_be_turned_off(monkeypatch, client):
     monkeypatch.setenv("CHAT_API", "off")
     assert client.post("/chat", json={"message": "hi"}).status_code == 404
+
+
+def test_the_demos_limits_hold_over_the_api_too(monkeypatch, client):
+    monkeypatch.setenv("CHAT_LIMIT_PROMPTS_PER_MINUTE", "2")
+    for _ in range(2):
+        assert stream_chat(client, {"message": "hello"}).events[-1]["finish_reason"] == "stop"
+    refused = client.post("/chat", json={"message": "hello"})
+    assert refused.status_code == 429
+    error = refused.json()["error"]
+    assert "2 prompts per minute" in error["message"] and error["retry_after_s"] >= 1

@@ -73,3 +73,53 @@ def test_the_writer_that_was_only_slow_still_finishes_its_answer(make_store, clo
     assert store.finish(message_id, turn) is True
     answer = store.load(cid, "me").entries[1]
     assert (answer.status, answer.text) == ("complete", "Half an answer.")
+
+
+# ---------------------------------------------------------------- several replicas on one database
+def test_another_replicas_answer_is_dead_after_its_heartbeat_stops_for_3_s(make_store, clock):
+    a = make_store(clock=clock, writer="replica-a")  # streams the answer, then is kill -9ed
+    b = make_store(clock=clock, writer="replica-b")  # the replica the visitor lands on next
+    cid, message_id, _ = start_then_die(a, clock)
+    clock.advance(2.5)
+    assert b.load(cid, "me").entries[1].status == "streaming"  # a heartbeat 2.5 s old: maybe only slow
+    clock.advance(1.0)
+    answer = b.load(cid, "me").entries[1]
+    assert answer.status == "interrupted" and answer.text == "Half an ans"  # not after the 15 s stale delay
+    assert column(b, messages, "status", id=message_id) == "interrupted"
+
+
+def test_a_replica_trusts_its_own_answers_for_the_whole_stale_delay(make_store, clock):
+    a = make_store(clock=clock, writer="replica-a")
+    cid, _, _ = start_then_die(a, clock)
+    clock.advance(5)  # a long database hiccup on a live replica: its own reader does not call it dead
+    assert a.load(cid, "me").entries[1].status == "streaming"
+
+
+def test_two_replicas_never_both_write_one_answer(make_store, clock):
+    a = make_store(clock=clock, writer="replica-a")
+    b = make_store(clock=clock, writer="replica-b")
+    cid, message_id, turn = start_then_die(a, clock)
+    intruder = feed(Turn(model="m"), [Chunk("written by the wrong replica")])
+    assert b.checkpoint(message_id, intruder) is False and b.finish(message_id, intruder) is False
+    assert b.reopen(message_id, intruder) is False  # a streams it: b may not take it over
+    assert column(a, messages, "content", id=message_id) == "Half an ans"
+    # a died; b shows it interrupted, and the visitor presses Continue on b: b becomes the writer
+    clock.advance(4)
+    resumed = b.load(cid, "me").entries[1]
+    resumed.resume()
+    resumed.apply(Chunk("wer, continued on b"))
+    assert b.reopen(message_id, resumed) is True
+    assert column(b, messages, "writer", id=message_id) == "replica-b"
+    # a comes back from a long pause (it was not dead after all): its late saves are refused
+    assert a.checkpoint(message_id, turn) is False and a.finish(message_id, feed(turn, [End("stop")])) is False
+    assert b.finish(message_id, feed(resumed, [End("stop")])) is True
+    final = b.load(cid, "me").entries[1]
+    assert final.status == "complete" and final.text == "Half an answer, continued on b"
+
+
+def test_stale_after_overrides_the_heartbeat_when_it_is_shorter(make_store, clock):
+    a = make_store(clock=clock, writer="replica-a")
+    b = make_store(clock=clock, writer="replica-b", stale_after=1.0)
+    cid, _, _ = start_then_die(a, clock)
+    clock.advance(1.5)
+    assert b.load(cid, "me").entries[1].status == "interrupted"
