@@ -17,6 +17,7 @@ from chatcore.providers import ModelListError
 from chatcore.session import ChatSession
 from chatcore.settings import DEFAULT_SYSTEM_PROMPT, GenerationSettings, ProviderConfig, Timeouts
 
+from .recent_chats import render_recent_chats
 from .state import MODEL_LIST, secrets_mapping, start_new_chat
 
 MOCK_LABEL = "Built-in mock"
@@ -87,6 +88,7 @@ def render_sidebar(session: ChatSession) -> Settings:
     configured = ProviderConfig.from_sources(secrets=secrets)
     with st.sidebar:
         st.button("New chat", key="new_chat", icon=":material/add:", width="stretch", on_click=start_new_chat)
+        render_recent_chats(session)
         st.subheader("Model")
         default_kind = 0 if configured.is_mock else 1
         kind = st.radio("Provider", [MOCK_LABEL, REAL_LABEL], index=default_kind, key="provider_kind", horizontal=True, persist_state=KEEP)

@@ -8,7 +8,6 @@ holds no per-user data (every call says whose conversation it touches) and is th
 from __future__ import annotations
 
 import os
-import secrets
 from typing import Any
 
 import streamlit as st
@@ -16,10 +15,11 @@ import streamlit as st
 from chatcore.archive import ChatArchive
 from chatcore.session import ChatSession
 from chatcore.store import StoreError, StoreOpener, url_from_env
-from chatcore.visitor import Visitor
+from chatcore.visitor import Visitor, VisitorLimits
+
+from .browser_identity import browser_key
 
 SESSION = "chat_session"
-VISITOR_KEY = "visitor_key"  # random per browser session (an anonymous visitor's identity)
 PENDING_ACTION = "pending_action"  # set by button callbacks, consumed at the top of the next run
 STOP_BUTTON = "stop_button"
 PROMPT = "prompt"
@@ -71,10 +71,13 @@ def signed_in_user() -> str | None:
 
 
 def current_visitor() -> Visitor:
-    key = st.session_state.get(VISITOR_KEY)
-    if key is None:
-        key = st.session_state[VISITOR_KEY] = secrets.token_urlsafe(16)
-    return Visitor(user_id=signed_in_user(), session_key=key)
+    """The signed-in account, else this browser (its key, kept in a cookie; see ``browser_identity``)."""
+    return Visitor(user_id=signed_in_user(), browser_key=browser_key())
+
+
+def visitor_limits() -> VisitorLimits:
+    """How much one visitor may keep (``CHAT_MAX_*_PER_VISITOR`` in secrets or the environment)."""
+    return VisitorLimits.from_sources(os.environ, secrets_mapping())
 
 
 def chat_session() -> ChatSession:
@@ -94,7 +97,7 @@ def chat_session() -> ChatSession:
     if session.archive is None:  # no store yet (first run, or it was down): try again
         store = shared_store()
         if store is not None:
-            session.archive = ChatArchive(store, visitor)
+            session.archive = ChatArchive(store, visitor, limits=visitor_limits())
     return session
 
 
