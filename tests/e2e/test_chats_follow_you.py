@@ -1,0 +1,190 @@
+"""Your chats follow your browser, and only the browser that started a chat may rename or delete it.
+
+One ``streamlit run app.py`` on a fresh database for the module; each browser context is
+one visitor's browser (its cookies are its identity). What is checked is what a visitor
+sees: History and the sidebar's recent chats after a reload, in a new tab, in a browser
+restored from the first one's storage, and nothing of it in another browser; a link
+holder reads and continues but gets no Rename/Delete; "Forget this browser"; a browser
+that keeps no cookies is told that History is per tab.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+import pytest
+from playwright.sync_api import BrowserContext, Page
+
+from chatcore.store import ChatStore
+
+from .chat_ui import ChatPage
+from .harness import StreamlitServer, chromium_missing_reason
+
+if chromium_missing_reason():
+    pytest.skip(chromium_missing_reason(), allow_module_level=True)
+
+pytestmark = pytest.mark.browser
+
+COOKIE = "chat_browser"
+OPENED_BY_LINK = "Opened by link: you can read and continue it."
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory):
+    return tmp_path_factory.mktemp("db") / "chat.sqlite3"
+
+
+@pytest.fixture(scope="module")
+def app(db_path):
+    with StreamlitServer("app.py", env={"CHAT_DB_PATH": str(db_path)}) as server:  # the built-in mock
+        yield server
+
+
+@pytest.fixture
+def contexts(browser):
+    """``new(storage_state=None)``: a new browser context (a browser of its own); all closed after the test."""
+    made: list[BrowserContext] = []
+
+    def new(**options) -> BrowserContext:
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
+        context.set_default_timeout(15_000)
+        made.append(context)
+        return context
+
+    yield new
+    for context in made:
+        context.close()
+
+
+def unique(prompt: str) -> str:
+    return f"{prompt} {secrets.token_hex(3)}"
+
+
+def wait_for(condition, timeout: float = 15.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"{what} not reached within {timeout} s")
+
+
+def browser_cookie(context: BrowserContext) -> dict | None:
+    return next((c for c in context.cookies() if c["name"] == COOKIE), None)
+
+
+def chat_and_wait(page: Page, url: str, prompt: str) -> ChatPage:
+    chat = ChatPage.open(page, url)
+    chat.set_speed("Instant")
+    chat.send(prompt)
+    chat.wait_until_done()
+    return chat
+
+
+def open_history(page: Page, url: str, *, same_session: bool = False) -> str:
+    """Go to History (by its address: a new session; or ``same_session``, by the sidebar's
+    link) and return the main area's text once it has drawn."""
+    if same_session:
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="History").click()
+    else:
+        page.goto(f"{url}/history")
+    page.get_by_role("heading", name="History").wait_for()
+    ChatPage(page).wait_until_idle()
+    return page.get_by_test_id("stMainBlockContainer").inner_text()
+
+
+def recent_chats(page: Page) -> str:
+    box = page.locator(".st-key-recent_chats")
+    return box.inner_text() if box.count() else ""
+
+
+def test_history_follows_this_browser_after_a_reload_in_a_new_tab_and_when_restored(app, contexts):
+    prompt = unique("Plan a trip to Kyoto")
+    first = contexts()
+    chat = chat_and_wait(first.new_page(), app.url, prompt)
+    cookie = wait_for(lambda: browser_cookie(first), what="the browser key cookie")
+    assert cookie["sameSite"] == "Lax" and cookie["path"] == "/" and not cookie["secure"]
+    assert cookie["expires"] > time.time() + 300 * 86400, "the key should outlive a browser restart"
+    assert len(cookie["value"]) >= 22 and cookie["value"] not in chat.page.url  # >= 128 bits, never in the URL
+
+    chat.page.reload()  # a reload: a new session, the cookie comes back
+    ChatPage(chat.page).input.wait_for()
+    ChatPage(chat.page).wait_until_idle()
+    assert prompt in recent_chats(chat.page)
+    assert prompt in open_history(chat.page, app.url)
+
+    tab = first.new_page()  # a new tab of the same browser
+    assert prompt in open_history(tab, app.url)
+
+    restored = contexts(storage_state=first.storage_state())  # the browser restarted with its cookies
+    page = restored.new_page()
+    assert prompt in open_history(page, app.url)
+    page.goto(app.url)
+    ChatPage(page).wait_until_idle()
+    assert prompt in recent_chats(page)
+
+    stranger = contexts().new_page()  # another browser: none of it
+    text = open_history(stranger, app.url)
+    assert prompt not in text and "No saved conversations yet" in text
+    ChatPage.open(stranger, app.url)
+    assert prompt not in recent_chats(stranger)
+
+
+def test_a_link_holder_reads_and_continues_but_cannot_rename_or_delete(app, contexts, db_path):
+    prompt = unique("Ann's secret recipe")
+    ann = chat_and_wait(contexts().new_page(), app.url, prompt)
+    link = ann.page.url
+    assert "?c=" in link
+    cid = link.split("?c=")[1].split("&")[0]
+
+    bob = ChatPage.open(contexts().new_page(), link)  # Bob got the link
+    assert prompt in bob.user.first.inner_text()  # reads it
+    bob.set_speed("Instant")
+    bob.send("Bob continues")  # and continues it
+    bob.wait_until_done()
+    assert bob.roles() == ["user", "assistant", "user", "assistant"]
+
+    text = open_history(bob.page, app.url, same_session=True)  # listed for the session that opened it
+    assert prompt in text and "opened by link" in text
+    bob.page.get_by_role("button", name="More").first.click()
+    bob.page.get_by_text(OPENED_BY_LINK).wait_for()
+    ChatPage(bob.page).wait_until_idle()
+    assert bob.page.get_by_role("button", name="Rename").count() == 0
+    assert bob.page.get_by_role("button", name="Delete…").count() == 0
+    assert bob.page.get_by_role("button", name="Delete for good").count() == 0
+
+    # Ann, who started it, has both, and her title is untouched
+    open_history(ann.page, app.url)
+    ann.page.get_by_role("button", name="More").first.click()
+    ann.page.get_by_role("button", name="Rename").wait_for()
+    assert ann.page.get_by_role("button", name="Delete…").count() == 1
+    assert ann.page.get_by_text(OPENED_BY_LINK).count() == 0
+    with ChatStore(f"sqlite:///{db_path}") as store:
+        conversation = store.load(cid, None)
+    assert conversation.title == prompt and len(conversation.entries) == 4
+
+
+def test_forget_this_browser_empties_the_list_for_good(app, contexts):
+    prompt = unique("Forget me")
+    context = contexts()
+    chat = chat_and_wait(context.new_page(), app.url, prompt)
+    old = wait_for(lambda: browser_cookie(context), what="the browser key cookie")["value"]
+    assert prompt in open_history(chat.page, app.url)
+    chat.page.get_by_role("button", name="Forget this browser").click()
+    chat.page.get_by_text("No saved conversations yet").wait_for()
+    new = wait_for(lambda: (c := browser_cookie(context)) and c["value"] != old and c["value"], what="a new key")
+    assert new != old
+    text = open_history(chat.page, app.url)  # after a reload too: the new identity stuck
+    assert prompt not in text and "No saved conversations yet" in text
+
+
+def test_a_browser_that_keeps_no_cookies_is_told_history_is_per_tab(app, contexts):
+    context = contexts()
+    page = context.new_page()
+    context.new_cdp_session(page).send("Emulation.setDocumentCookieDisabled", {"disabled": True})
+    prompt = unique("Private window")
+    chat = chat_and_wait(page, app.url, prompt)
+    chat.page.get_by_text("History is per tab here", exact=False).first.wait_for()
+    assert browser_cookie(context) is None
