@@ -16,6 +16,7 @@ starts a ``TurnSaver``: a checkpoint every second, the final state at the end).
 
 from __future__ import annotations
 
+import builtins
 import re
 from typing import Any, Mapping
 
@@ -78,7 +79,7 @@ class ChatArchive:
         link, newest first; ``is_creator`` says whether they may rename or delete it."""
         return self.store.list_conversations(self.visitor.creator, search=search, limit=limit, ids=self.known_ids)
 
-    def figures(self) -> list[AnswerFigures]:
+    def figures(self) -> builtins.list[AnswerFigures]:  # builtins: ``list`` here is the method above
         return self.store.answer_figures(self.visitor.creator, ids=self.known_ids)
 
     # ------------------------------------------------------------ changing (the creator only; the store checks)

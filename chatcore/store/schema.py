@@ -40,7 +40,7 @@ from sqlalchemy.types import TypeDecorator
 from .records import dumps, loads
 
 
-class JSONText(TypeDecorator):
+class JSONText(TypeDecorator[Any]):
     """A JSON value stored as text (see ``records.dumps``)."""
 
     impl = Text

@@ -372,7 +372,7 @@ class ChatStore:
     @staticmethod
     def _insert_message(conn: Connection, conversation_id: str, seq: int, now: float, columns: dict[str, Any]) -> int:
         values = dict(conversation_id=conversation_id, seq=seq, created_at=now, updated_at=now, **columns)
-        return conn.execute(insert(messages).values(**values).returning(messages.c.id)).scalar_one()
+        return int(conn.execute(insert(messages).values(**values).returning(messages.c.id)).scalar_one())
 
 
 def _created(query: Any, conversation_id: str, creator: str) -> Any:

@@ -111,7 +111,7 @@ def _visible(creator: str, ids: Iterable[str]) -> Any:
     return visible
 
 
-def figures_query(creator: str, *, ids: Iterable[str] = (), limit: int = 1000) -> Select:
+def figures_query(creator: str, *, ids: Iterable[str] = (), limit: int = 1000) -> Select[Any]:
     """The newest ``limit`` answers of the conversations ``creator`` started and of those in ``ids``, oldest first."""
     newest = (
         select(messages.c.id)
@@ -126,7 +126,7 @@ def figures_query(creator: str, *, ids: Iterable[str] = (), limit: int = 1000) -
     return select(*columns).where(messages.c.id.in_(newest)).order_by(messages.c.created_at, messages.c.id)
 
 
-def list_query(creator: str, *, search: str = "", limit: int = 200, ids: Iterable[str] = ()) -> Select:
+def list_query(creator: str, *, search: str = "", limit: int = 200, ids: Iterable[str] = ()) -> Select[Any]:
     """The conversations ``creator`` started plus those in ``ids``; ``search`` matches titles and message text.
 
     Case-insensitive for ASCII letters on SQLite (its ``lower``), for all letters on PostgreSQL.
@@ -168,7 +168,7 @@ def _message_chars() -> Any:
     )
 
 
-def usage_query(creator: str) -> Select:
+def usage_query(creator: str) -> Select[Any]:
     """(conversations, stored characters) of everything ``creator`` started."""
     started = select(conversations.c.id).where(conversations.c.creator == creator)
     chars = select(_message_chars()).where(messages.c.conversation_id.in_(started)).scalar_subquery()
@@ -176,7 +176,7 @@ def usage_query(creator: str) -> Select:
     return select(count.label("conversations"), chars.label("stored_chars"))
 
 
-def single_usage_query(conversation_id: str) -> Select:
+def single_usage_query(conversation_id: str) -> Select[Any]:
     """(1, stored characters) of one conversation (one whose creator is unknown counts alone)."""
     chars = select(_message_chars()).where(messages.c.conversation_id == conversation_id).scalar_subquery()
     return select(literal(1).label("conversations"), chars.label("stored_chars"))
