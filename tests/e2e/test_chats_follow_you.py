@@ -10,6 +10,7 @@ that keeps no cookies is told that History is per tab.
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 
@@ -61,13 +62,17 @@ def unique(prompt: str) -> str:
     return f"{prompt} {secrets.token_hex(3)}"
 
 
-def wait_for(condition, timeout: float = 15.0, what: str = "condition"):
+def wait_for(condition, timeout: float = 15.0, what: str = "condition", page: Page | None = None):
+    """Poll ``condition``; with ``page``, wait through Playwright, so its event handlers run meanwhile."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
-        time.sleep(0.1)
+        if page is not None:
+            page.wait_for_timeout(100)
+        else:
+            time.sleep(0.1)
     raise AssertionError(f"{what} not reached within {timeout} s")
 
 
@@ -188,3 +193,115 @@ def test_a_browser_that_keeps_no_cookies_is_told_history_is_per_tab(app, context
     chat = chat_and_wait(page, app.url, prompt)
     chat.page.get_by_text("History is per tab here", exact=False).first.wait_for()
     assert browser_cookie(context) is None
+
+
+# ---------------------------------------------------------------- the attack: forged widget events
+class Wire:
+    """Sits on a page's websocket: records what flows, and can inject a forged rerun.
+
+    Streamlit's frontend says "this button was clicked" by sending a ``rerun_script`` with
+    the button's widget id as a trigger. An attacker can send any such message from their
+    own browser; the server must not act on widgets it did not draw for them."""
+
+    def __init__(self, page: Page) -> None:
+        self.to_server = None
+        self.sent: list[bytes] = []  # page -> server
+        self.widget_ids: set[str] = set()  # ids of widgets the server drew on this page
+        self.runs_finished = 0  # script runs the server reported finished
+        page.route_web_socket(re.compile(r".*/_stcore/stream$"), self._route)
+
+    def _route(self, ws) -> None:
+        server = ws.connect_to_server()
+        self.to_server = server
+
+        def up(message) -> None:
+            if isinstance(message, bytes):
+                self.sent.append(message)
+            server.send(message)
+
+        def down(message) -> None:
+            if isinstance(message, bytes):
+                self._note_widgets(message)
+            ws.send(message)
+
+        ws.on_message(up)
+        server.on_message(down)
+
+    def _note_widgets(self, data: bytes) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        msg = ForwardMsg.FromString(data)
+        if msg.WhichOneof("type") == "script_finished":
+            self.runs_finished += 1
+        if msg.WhichOneof("type") != "delta" or msg.delta.WhichOneof("type") != "new_element":
+            return
+        element = msg.delta.new_element
+        kind = element.WhichOneof("type")
+        widget_id = getattr(getattr(element, kind), "id", "") if kind else ""
+        if widget_id:
+            self.widget_ids.add(widget_id)
+
+    def widget_id(self, key: str) -> str:
+        [found] = [i for i in self.widget_ids if i.endswith("-" + key)]
+        return found
+
+    def forge(self, triggers: list[str], strings: dict[str, str]) -> None:
+        """Send the page's last rerun again, with ``triggers`` clicked and ``strings`` typed."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        last = next(BackMsg.FromString(m) for m in reversed(self.sent)
+                    if BackMsg.FromString(m).WhichOneof("type") == "rerun_script")
+        forged = BackMsg()
+        forged.CopyFrom(last)
+        state = forged.rerun_script.widget_states
+        keep = [w for w in state.widgets if w.id not in set(triggers) | set(strings)]
+        del state.widgets[:]
+        state.widgets.extend(keep)
+        for widget_id in triggers:
+            state.widgets.add(id=widget_id, trigger_value=True)
+        for widget_id, value in strings.items():
+            state.widgets.add(id=widget_id, string_value=value)
+        self.to_server.send(forged.SerializeToString())
+
+
+def title_of(db_path, cid: str) -> str | None:
+    with ChatStore(f"sqlite:///{db_path}") as store:
+        conversation = store.load(cid, None)
+    return None if conversation is None else conversation.title
+
+
+def test_a_link_holder_forging_rename_and_delete_clicks_changes_nothing(app, contexts, db_path):
+    prompt = unique("Ann's forged target")
+    ann_page = contexts().new_page()
+    ann_wire = Wire(ann_page)
+    ann = chat_and_wait(ann_page, app.url, prompt)
+    link = ann.page.url
+    cid = link.split("?c=")[1].split("&")[0]
+    # Ann's own page draws Rename and (after "Delete…") Delete for good: learn their widget ids
+    open_history(ann.page, app.url, same_session=True)
+    ann.page.get_by_role("button", name="More").first.click()
+    ann.page.get_by_role("button", name="Delete…").click()
+    ann.page.get_by_role("button", name="Keep it").click()
+    ChatPage(ann.page).wait_until_idle()
+    rename_id, title_id = ann_wire.widget_id(f"rename-{cid}"), ann_wire.widget_id(f"title-{cid}")
+    delete_id = ann_wire.widget_id(f"delete-yes-{cid}")
+
+    # the forgery works where the widgets exist: Ann's forged rename goes through
+    ann_wire.forge([rename_id], {title_id: "renamed by Ann's own forged click"})
+    wait_for(lambda: title_of(db_path, cid) == "renamed by Ann's own forged click", what="Ann's forged rename")
+
+    # Bob holds the link, opens the same History row, and forges the same clicks
+    bob_page = contexts().new_page()
+    bob_wire = Wire(bob_page)
+    bob = ChatPage.open(bob_page, link)
+    open_history(bob.page, app.url, same_session=True)
+    bob.page.get_by_role("button", name="More").first.click()
+    bob.page.get_by_text(OPENED_BY_LINK).wait_for()
+    ChatPage(bob.page).wait_until_idle()
+    for forged in (([rename_id], {title_id: "pwned"}), ([delete_id], {})):
+        runs = bob_wire.runs_finished
+        bob_wire.forge(*forged)
+        wait_for(lambda: bob_wire.runs_finished > runs, what="the server running Bob's forged click", page=bob.page)
+        ChatPage(bob.page).wait_until_idle()
+    assert title_of(db_path, cid) == "renamed by Ann's own forged click"  # neither renamed nor deleted
+    assert bob.page.get_by_role("button", name="Rename").count() == 0
