@@ -101,8 +101,13 @@ def open_history(page: Page, url: str, *, same_session: bool = False) -> str:
 
 
 def recent_chats(page: Page) -> str:
+    """The sidebar's recent chats as shown (call once the chat input is drawn: the sidebar comes before it)."""
     box = page.locator(".st-key-recent_chats")
     return box.inner_text() if box.count() else ""
+
+
+def wait_for_recent(page: Page, prompt: str) -> None:
+    page.locator(".st-key-recent_chats").get_by_text(prompt).wait_for()
 
 
 def test_history_follows_this_browser_after_a_reload_in_a_new_tab_and_when_restored(app, contexts):
@@ -115,9 +120,7 @@ def test_history_follows_this_browser_after_a_reload_in_a_new_tab_and_when_resto
     assert len(cookie["value"]) >= 22 and cookie["value"] not in chat.page.url  # >= 128 bits, never in the URL
 
     chat.page.reload()  # a reload: a new session, the cookie comes back
-    ChatPage(chat.page).input.wait_for()
-    ChatPage(chat.page).wait_until_idle()
-    assert prompt in recent_chats(chat.page)
+    wait_for_recent(chat.page, prompt)
     assert prompt in open_history(chat.page, app.url)
 
     tab = first.new_page()  # a new tab of the same browser
@@ -127,13 +130,14 @@ def test_history_follows_this_browser_after_a_reload_in_a_new_tab_and_when_resto
     page = restored.new_page()
     assert prompt in open_history(page, app.url)
     page.goto(app.url)
-    ChatPage(page).wait_until_idle()
-    assert prompt in recent_chats(page)
+    wait_for_recent(page, prompt)
 
     stranger = contexts().new_page()  # another browser: none of it
     text = open_history(stranger, app.url)
     assert prompt not in text and "No saved conversations yet" in text
-    ChatPage.open(stranger, app.url)
+    own = unique("The stranger's own chat")
+    chat_and_wait(stranger, app.url, own)
+    wait_for_recent(stranger, own)
     assert prompt not in recent_chats(stranger)
 
 
