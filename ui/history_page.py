@@ -76,6 +76,8 @@ def _forget_this_browser(session: ChatSession) -> None:
     st.button("Forget this browser", key="forget_browser", icon=":material/person_off:", on_click=forget_browser,
               help="This browser gets a new identity: the list empties. The conversations are not deleted; "
                    "their links still open them.")
+    st.caption("Forgetting empties this list on this browser. Nothing is deleted: whoever has a conversation's "
+               "link can still open it, but nobody can rename or delete it any more.")
 
 
 def _open_in_chat(session: ChatSession, conversation_id: str) -> None:
