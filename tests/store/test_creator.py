@@ -123,6 +123,9 @@ def test_an_older_database_gains_creators_without_losing_anything(db_url):
         store.add_user_message(linked, link_owner(linked), "still here")
         assert store.load(linked, None).title == "shared by link"
         assert [e.content for e in store.load(linked, None).entries] == ["still here"]
+        # its size counts on its own (no creator to add it to), and writing to it starts nothing new
+        usage, new = store.usage(browser_creator(new_browser_key()), linked)
+        assert not new and usage.conversations == 1 and usage.stored_chars == len("still here")
 
 
 # ---------------------------------------------------------------- limits
