@@ -3,7 +3,7 @@ PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: run test bench system-packages
+.PHONY: run test lint bench system-packages
 
 run:  ## install what the app needs and run it (on the built-in mock unless a key or base URL is configured)
 	$(PYTHON) -m pip install -q -r requirements.txt
@@ -20,9 +20,17 @@ system-packages:
 		$(APT_GET) update -qq && $(APT_GET) install -y -qq $$missing >/dev/null; \
 	fi
 
-test: system-packages  ## install what the tests need and run them all
+test: system-packages  ## install what the tests need, lint, type-check and run them all
 	$(PYTHON) -m pip install -q -r requirements-dev.txt
+	$(MAKE) --no-print-directory lint
 	$(PYTHON) -m pytest
+
+# The habits that catch the next bug before a test has to: ruff (pyflakes, bugbear, bandit's
+# security rules, ...) over everything; mypy, --strict over chatcore/ and leniently over ui/
+# (its calls into streamlit and chatcore). Config: pyproject.toml.
+lint:  ## ruff and mypy, as `make test` runs them (needs requirements-dev.txt installed)
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m mypy
 
 bench:  ## the benchmarks behind the README's table
 	$(PYTHON) bench/core_stream.py

@@ -71,14 +71,17 @@ def bare_sdk(body: bytes) -> int:
     return len("".join(pieces))
 
 
+BENCH_CONFIG = ProviderConfig(kind="openai", base_url="http://bench.invalid/v1", api_key="k", model="m")
+
+
 def chatcore_provider(body: bytes) -> int:
-    provider = OpenAICompatProvider(ProviderConfig(kind="openai", base_url="http://bench.invalid/v1", api_key="k", model="m"), http_client=http_client(body))
+    provider = OpenAICompatProvider(BENCH_CONFIG, http_client=http_client(body))
     pieces = [e.content for e in provider.stream(MESSAGES, cancel=CancelToken()) if e.type == "chunk"]
     return len("".join(pieces))
 
 
 def chatcore_full_turn(body: bytes) -> int:
-    provider = OpenAICompatProvider(ProviderConfig(kind="openai", base_url="http://bench.invalid/v1", api_key="k", model="m"), http_client=http_client(body))
+    provider = OpenAICompatProvider(BENCH_CONFIG, http_client=http_client(body))
     cancel = CancelToken()
     active = ActiveTurn(Turn(model="m"), cancel, run_turn(provider, MESSAGES, settings=GenerationSettings(), cancel=cancel))
     for _ in active.events():

@@ -45,12 +45,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import openai  # noqa: E402
 import streamlit  # noqa: E402
+from ws_session import AnswerTrace, ChatSession  # noqa: E402
 
 from chatcore.mock import MockOptions, MockServer, mock_http_client  # noqa: E402
 from chatcore.mock.assemble import assemble  # noqa: E402
 from chatcore.mock.tokens import token_pieces  # noqa: E402
 from tests.e2e.harness import StreamlitServer  # noqa: E402
-from ws_session import AnswerTrace, ChatSession  # noqa: E402
 
 PACE = MockOptions(scenario="markdown", ttft=0.2, chunk_delay=0.015)
 GOAL_PCT = 90.0
@@ -162,7 +162,7 @@ async def run_phase(name: str, sessions: int, port: int, pid: int, mock: MockSer
     expected = {p: expected_answer(p) for p in prompts}
     seen = len(mock.requests)
     cpu0, bench0, busy0, t0 = process_cpu(pid), time.process_time(), machine_busy(), time.monotonic()
-    traces = await asyncio.gather(*(c.ask(p) for c, p in zip(clients, prompts)), return_exceptions=True)
+    traces = await asyncio.gather(*(c.ask(p) for c, p in zip(clients, prompts, strict=True)), return_exceptions=True)
     cpu1, bench1, busy1, t1 = process_cpu(pid), time.process_time(), machine_busy(), time.monotonic()
     clock_offset = time.time() - time.monotonic()
     await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
@@ -176,7 +176,7 @@ async def run_phase(name: str, sessions: int, port: int, pid: int, mock: MockSer
             if prompt in upstream:
                 phase.problems.append(f"{prompt!r}: sent upstream more than once")
             upstream[prompt] = record
-    for prompt, trace in zip(prompts, traces):
+    for prompt, trace in zip(prompts, traces, strict=True):
         if isinstance(trace, BaseException):
             phase.problems.append(f"{prompt!r}: {type(trace).__name__}: {trace}")
             continue

@@ -83,7 +83,7 @@ class FirstChunkClock:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="first-chunk-clock", daemon=True)
 
-    def __enter__(self) -> "FirstChunkClock":
+    def __enter__(self) -> FirstChunkClock:
         self._thread.start()
         return self
 
@@ -236,7 +236,7 @@ class Bench:
         self.chat.wait_until_idle(timeout=stall + 30)
 
 
-def _fate(bench: "Bench") -> str:
+def _fate(bench: Bench) -> str:
     """What finally happened to each stopped answer's upstream request (before the app is shut down)."""
     late, ran_out, still_open, in_time = [], 0, 0, 0
     for record, clicked in bench.clicks:

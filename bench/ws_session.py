@@ -20,11 +20,10 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
-from websockets.asyncio.client import ClientConnection, connect
-
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.Markdown_pb2 import Markdown
+from websockets.asyncio.client import ClientConnection, connect
 
 FINISHED = ForwardMsg.FINISHED_SUCCESSFULLY
 EARLY_FOR_RERUN = ForwardMsg.FINISHED_EARLY_FOR_RERUN
@@ -101,7 +100,7 @@ class ChatSession:
         self.chat_input_id: str | None = None
         self.ws: ClientConnection | None = None
 
-    async def open(self, timeout: float = 30.0) -> "ChatSession":
+    async def open(self, timeout: float = 30.0) -> ChatSession:
         """Connect and do the first run (like loading the page); finds the chat input."""
         self.ws = await connect(self.url, subprotocols=["streamlit"], max_size=None, open_timeout=timeout,
                                 ping_interval=None)

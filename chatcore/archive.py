@@ -79,7 +79,7 @@ class ChatArchive:
         link, newest first; ``is_creator`` says whether they may rename or delete it."""
         return self.store.list_conversations(self.visitor.creator, search=search, limit=limit, ids=self.known_ids)
 
-    def figures(self) -> builtins.list[AnswerFigures]:  # builtins: ``list`` here is the method above
+    def figures(self) -> builtins.list[AnswerFigures]:  # builtins: `list` here is the method above
         return self.store.answer_figures(self.visitor.creator, ids=self.known_ids)
 
     # ------------------------------------------------------------ changing (the creator only; the store checks)
@@ -126,6 +126,23 @@ class ChatArchive:
         message_id = self.store.start_assistant(conversation.id, owner, turn)
         turn.message_id = message_id
         store = self.store
+        return TurnSaver(
+            turn,
+            checkpoint=lambda t: store.checkpoint(message_id, t),
+            finish=lambda t: store.finish(message_id, t),
+            interval=self.checkpoint_interval,
+        ).start()
+
+    def resume_answer(self, conversation: Conversation, turn: Turn) -> TurnSaver | None:
+        """A stopped answer goes on (Continue): mark its row streaming again and keep it saved.
+
+        None when the answer was never saved (the store failed when it started)."""
+        if turn.message_id is None:
+            return None
+        self._write_owner(conversation.id)
+        message_id = turn.message_id
+        store = self.store
+        store.reopen(message_id, turn)
         return TurnSaver(
             turn,
             checkpoint=lambda t: store.checkpoint(message_id, t),

@@ -36,7 +36,7 @@ class TurnSaver:
         self.saves = 0
         self._thread = threading.Thread(target=self._run, name="chatcore-saver", daemon=True)
 
-    def start(self) -> "TurnSaver":
+    def start(self) -> TurnSaver:
         self._thread.start()
         return self
 

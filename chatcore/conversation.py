@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from .messages import user_message
 from .turn import Turn
@@ -24,7 +24,7 @@ class UserEntry:
     message_id: int | None = field(default=None, compare=False)  # its row in the store, once saved
 
 
-Entry = Union[UserEntry, Turn]
+Entry = UserEntry | Turn
 
 
 def new_conversation_id() -> str:

@@ -14,6 +14,7 @@ from .checkpoint import TurnSaver
 from .conversation import Conversation
 from .events import Event
 from .loop import Provider, run_turn
+from .messages import CONTINUE_INSTRUCTION, user_message
 from .settings import GenerationSettings, Timeouts
 from .tools import ToolRegistry
 from .turn import Turn
@@ -74,4 +75,25 @@ def start_turn(
     return ActiveTurn(turn, cancel, source)
 
 
-__all__ = ["ActiveTurn", "start_turn"]
+def continue_turn(
+    provider: Provider,
+    conversation: Conversation,
+    turn: Turn,
+    *,
+    settings: GenerationSettings = GenerationSettings(),
+    tools: ToolRegistry | None = None,
+    timeouts: Timeouts = Timeouts(),
+) -> ActiveTurn:
+    """Carry on ``turn`` (a stopped or cut-short answer, the last entry of ``conversation``).
+
+    The model sees the history with the answer so far, then an instruction to go on (sent,
+    never shown or stored); what it says next is applied to the same ``turn``, so the answer
+    stays one record, one bubble and one stored message."""
+    history = [*conversation.history_messages(), user_message(CONTINUE_INSTRUCTION)]
+    turn.resume()
+    cancel = CancelToken()
+    source = run_turn(provider, history, settings=settings, tools=tools, cancel=cancel, timeouts=timeouts)
+    return ActiveTurn(turn, cancel, source)
+
+
+__all__ = ["ActiveTurn", "continue_turn", "start_turn"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar, Literal, Union
+from typing import Any, ClassVar, Literal
 
 FinishReason = Literal["stop", "length", "tool_calls", "content_filter", "cancelled", "incomplete", "error", "max_steps"]
 
@@ -133,9 +133,9 @@ class Error(_Event):
     type: ClassVar[str] = "error"
 
 
-Event = Union[Chunk, Reasoning, ToolCall, ToolResult, Usage, End, Error]
+Event = Chunk | Reasoning | ToolCall | ToolResult | Usage | End | Error
 
-_BY_TYPE: dict[str, type] = {cls.type: cls for cls in (Chunk, Reasoning, ToolCall, ToolResult, Usage, End, Error)}
+_BY_TYPE: dict[str, type[Event]] = {cls.type: cls for cls in (Chunk, Reasoning, ToolCall, ToolResult, Usage, End, Error)}
 
 
 def event_from_dict(data: dict[str, Any]) -> Event:

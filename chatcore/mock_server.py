@@ -29,11 +29,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keepalive", action="store_true", help="send ': keep-alive' SSE comments")
     parser.add_argument("--scenario", default="auto", help="auto, fault:<spec>, or one of: " + ", ".join(SCENARIOS))
     parser.add_argument("--quiet", action="store_true", help="no per-request log lines")
+    parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                        help="another name clients reach this server by (IP addresses and localhost always work; "
+                             "any other Host header is refused, against DNS rebinding)")
     args = parser.parse_args(argv)
     if args.scenario != "auto" and not args.scenario.startswith("fault:") and args.scenario not in SCENARIOS:
         parser.error(f"unknown scenario {args.scenario!r}")
     options = MockOptions(scenario=args.scenario, ttft=args.ttft, chunk_delay=args.chunk_delay, keepalive=args.keepalive)
-    server = MockServer(args.host, args.port, options, quiet=args.quiet)
+    server = MockServer(args.host, args.port, options, quiet=args.quiet, host_names=tuple(args.allow_host))
     server.start()
     sys.stderr.write(f"[mock] OpenAI-compatible mock at {server.url} (any API key; Ctrl-C to stop)\n")
     try:

@@ -11,18 +11,19 @@ store is down) it works the same, in memory, and ``storage_problem`` says why.
 from __future__ import annotations
 
 import threading
-from typing import Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, TypeVar, cast
 
 from .archive import ChatArchive
 from .checkpoint import TurnSaver
 from .conversation import Conversation, UserEntry
-from .engine import ActiveTurn, start_turn
+from .engine import ActiveTurn, continue_turn, start_turn
 from .events import Event
-from .messages import CONTINUE_INSTRUCTION
+from .live_turn import LiveTurn, TurnHub
 from .mock.options import MockOptions
 from .providers import OpenAICompatProvider, make_provider
 from .settings import GenerationSettings, ProviderConfig, settings_record
 from .store import StoreError
+from .ticker import TICK
 from .tools import ToolRegistry, default_registry
 from .turn import Turn
 from .user_text import clean_user_text
@@ -34,6 +35,7 @@ STOP_REASONS = {
     "new_prompt": "Stopped: a new prompt was sent.",
     "interrupted": "Stopped: the page was used while the answer streamed.",
     "new_chat": "Stopped: a new chat was started.",
+    "idle": "Stopped: nobody was watching this answer.",
 }
 
 
@@ -41,15 +43,19 @@ CONTINUABLE = ("stopped", "incomplete", "error", "interrupted")
 
 
 class ChatSession:
-    def __init__(self, registry: ToolRegistry | None = None, archive: ChatArchive | None = None) -> None:
-        """``archive``: where the chat is saved (None: kept in memory only, e.g. the store is down)."""
+    def __init__(self, registry: ToolRegistry | None = None, archive: ChatArchive | None = None,
+                 hub: TurnHub | None = None) -> None:
+        """``archive``: where the chat is saved (None: kept in memory only, e.g. the store is down).
+
+        ``hub``: where answers run, detached from the page (the UI passes the process's
+        hub, so a reloaded page or a second tab finds a running answer; see ``live_turn``)."""
         self.conversation = Conversation()
         self.registry = registry if registry is not None else default_registry()
         self.archive = archive
-        self.active: ActiveTurn | None = None
+        self.hub = hub if hub is not None else TurnHub()
         self.finished_turns: list[Turn] = []  # this session's answers, for the Metrics page
         self._provider: OpenAICompatProvider | None = None
-        self._provider_key: tuple | None = None
+        self._provider_key: tuple[Any, ...] | None = None
         self._lock = threading.Lock()  # the streaming thread and the next script run both retire turns
         self._store_problem: str | None = None
         self._last_saver: TurnSaver | None = None
@@ -90,9 +96,19 @@ class ChatSession:
         found = self._saving(lambda archive: archive.open(conversation_id))
         if found is None:
             return False
-        self.stop("new_chat")
         self.conversation = found
+        self._attach_running_answer(found)
         return True
+
+    def _attach_running_answer(self, conversation: Conversation) -> None:
+        """An answer to this conversation still streams (started in another tab, or before a
+        reload): show the live record instead of its last checkpoint."""
+        live = self.hub.get(conversation.id)
+        last = conversation.entries[-1] if conversation.entries else None
+        if live is None or not isinstance(last, Turn):
+            return
+        if last.message_id is not None and last.message_id == live.turn.message_id:
+            conversation.entries[-1] = live.turn
 
     # ------------------------------------------------------------ provider
     def provider(self, config: ProviderConfig, mock: MockOptions | None = None) -> OpenAICompatProvider:
@@ -107,25 +123,33 @@ class ChatSession:
 
     # ------------------------------------------------------------ turns
     @property
+    def live(self) -> LiveTurn | None:
+        """The answer running in the conversation on screen, if any (also one started by another tab)."""
+        return self.hub.get(self.conversation.id)
+
+    @property
+    def active(self) -> ActiveTurn | None:
+        live = self.live
+        return live.active if live is not None else None
+
+    @property
     def is_streaming(self) -> bool:
-        return self.active is not None and not self.active.is_finished
+        live = self.live
+        return live is not None and not live.is_finished
 
     def stop(self, reason: str = "stop") -> Turn | None:
-        """End the answer in progress, if any. Safe to call on every script run."""
-        active = self.active
-        if active is None:
+        """End the answer running in this chat, if any. Safe to call on every script run."""
+        live = self.live
+        if live is None:
             return None
-        if not active.is_finished:
-            active.stop(reason, STOP_REASONS.get(reason, STOP_REASONS["stop"]))
-        self._retire(active)
-        return active.turn
+        if not live.is_finished:
+            live.stop(reason, STOP_REASONS.get(reason, STOP_REASONS["stop"]))
+        return live.turn
 
-    def _retire(self, active: ActiveTurn) -> None:
+    def _finished(self, live: LiveTurn) -> None:
         with self._lock:
-            if not any(t is active.turn for t in self.finished_turns):
-                self.finished_turns.append(active.turn)
-            if self.active is active:
-                self.active = None
+            if not any(t is live.turn for t in self.finished_turns):
+                self.finished_turns.append(live.turn)
 
     def send(
         self,
@@ -133,10 +157,11 @@ class ChatSession:
         config: ProviderConfig,
         settings: GenerationSettings,
         mock: MockOptions | None = None,
-        *,
-        hidden: bool = False,
-    ) -> ActiveTurn:
-        """Start answering ``prompt`` (None: answer the history again, e.g. after Retry)."""
+    ) -> LiveTurn:
+        """Start answering ``prompt`` (None: answer the history again, e.g. after Retry).
+
+        The answer runs detached (``live_turn``): follow it with ``events()`` or
+        ``LiveTurn.follow()``; leaving it does not stop it."""
         self.stop("new_prompt")
         if prompt is not None:
             prompt = clean_user_text(prompt)
@@ -149,32 +174,31 @@ class ChatSession:
             tools=self.registry,
             timeouts=config.timeouts,
             model=config.model,
-            hidden=hidden,
         )
         if self.archive is not None:  # before the first event is read, so before the request goes out
-            entry = conversation.entries[-2] if prompt is not None else None
+            entry = cast(UserEntry, conversation.entries[-2]) if prompt is not None else None  # the prompt just added
             self._save_start(conversation, entry, active, settings_record(config, settings), config.model)
-        self.active = active
-        return active
+        return self.hub.start(conversation.id, active, on_finish=self._finished)
 
     def _save_start(self, conversation: Conversation, entry: UserEntry | None, active: ActiveTurn,
-                    settings: dict, model: str) -> None:
+                    settings: dict[str, Any], model: str) -> None:
         if entry is not None:
             self._saving(lambda archive: archive.save_prompt(conversation, entry, settings, model=model))
         saver = self._saving(lambda archive: archive.start_answer(conversation, active.turn))
+        self._keep_saved(active, saver)
+
+    def _keep_saved(self, active: ActiveTurn, saver: TurnSaver | None) -> None:
         if saver is not None:
             active.saver = saver
             self._last_saver = saver
             if active.is_finished:  # stopped before the saver existed
                 saver.wake()
 
-    def events(self, active: ActiveTurn) -> Iterator[Event]:
-        """Stream ``active``'s events; when they run out the turn is retired."""
-        try:
-            yield from active.events()
-        finally:
-            if active.is_finished:
-                self._retire(active)
+    def events(self, live: LiveTurn) -> Iterator[Event]:
+        """``live``'s events from its start (what was said so far at once, then live)."""
+        for event in live.follow():
+            if event is not TICK:
+                yield event  # type: ignore[misc]
 
     def drop_last_answer(self) -> bool:
         """For Retry: forget the last answer so the last prompt can be answered again."""
@@ -192,26 +216,39 @@ class ChatSession:
         entries = self.conversation.entries
         return bool(entries) and entries[-1] is last and last is not None and last.status in CONTINUABLE and bool(last.text)
 
-    def continue_answer(self, config: ProviderConfig, settings: GenerationSettings, mock: MockOptions | None = None) -> ActiveTurn | None:
-        """Ask the model to carry on a stopped or cut-short answer; the new part follows it."""
+    def continue_answer(self, config: ProviderConfig, settings: GenerationSettings, mock: MockOptions | None = None) -> LiveTurn | None:
+        """Ask the model to carry on a stopped or cut-short answer: the new text joins the same
+        answer (one record, one bubble, one stored message) and its stop note goes away."""
         if not self.can_continue():
             return None
-        return self.send(CONTINUE_INSTRUCTION, config, settings, mock, hidden=True)
+        conversation = self.conversation
+        turn = conversation.last_turn
+        if turn is None:  # can_continue() said there is one
+            return None
+        active = continue_turn(self.provider(config, mock), conversation, turn, settings=settings,
+                               tools=self.registry, timeouts=config.timeouts)
+        if self.archive is not None:
+            saver = self._saving(lambda archive: archive.resume_answer(conversation, turn))
+            self._keep_saved(active, saver)
+        return self.hub.start(conversation.id, active, on_finish=self._finished)
 
     def edit_prompt(self, index: int) -> str | None:
         """For editing a previous prompt: drop it and everything after it; return its text."""
         self.stop("new_prompt")
         entries = self.conversation.entries
-        if not 0 <= index < len(entries) or not isinstance(entries[index], UserEntry):
+        entry = entries[index] if 0 <= index < len(entries) else None
+        if not isinstance(entry, UserEntry):
             return None
-        entry = entries[index]
         del entries[index:]
         conversation = self.conversation
         self._saving(lambda archive: archive.forget_from(conversation, entry))
         return entry.content
 
     def new_chat(self) -> None:
-        self.stop("new_chat")
+        """An empty chat. An answer still streaming in the old one goes on (and is saved);
+        without a store nobody could come back to it, so it is stopped."""
+        if self.archive is None:
+            self.stop("new_chat")
         self.conversation = Conversation()
 
 

@@ -51,7 +51,7 @@ class ProviderConfig:
     def has_key(self) -> bool:
         return bool(self.api_key)
 
-    def with_changes(self, **changes: Any) -> "ProviderConfig":
+    def with_changes(self, **changes: Any) -> ProviderConfig:
         return replace(self, **changes)
 
     @classmethod
@@ -61,7 +61,7 @@ class ProviderConfig:
         secrets: Mapping[str, Any] | None = None,
         env: Mapping[str, str] | None = None,
         **explicit: Any,
-    ) -> "ProviderConfig":
+    ) -> ProviderConfig:
         """Resolve: explicit (non-empty) > secrets > environment > defaults.
 
         The provider is the real one whenever a base URL or an API key is configured,
@@ -102,7 +102,7 @@ class GenerationSettings:
     max_steps: int = 5
     tools: tuple[str, ...] | None = None  # None: every registered tool
 
-    def with_changes(self, **changes: Any) -> "GenerationSettings":
+    def with_changes(self, **changes: Any) -> GenerationSettings:
         return replace(self, **changes)
 
 
@@ -123,7 +123,7 @@ def settings_record(config: ProviderConfig, settings: GenerationSettings) -> dic
 def settings_from_record(record: Mapping[str, Any] | None) -> tuple[ProviderConfig, GenerationSettings]:
     """The inverse of ``settings_record`` (defaults for anything missing; no key, ever)."""
     record = record or {}
-    kind = "openai" if record.get("provider") == "openai" else "mock"
+    kind: ProviderKind = "openai" if record.get("provider") == "openai" else "mock"
     config = ProviderConfig(kind=kind, model=str(record.get("model") or ("mock-gpt" if kind == "mock" else "gpt-4o-mini")))
     if kind == "openai" and record.get("base_url"):
         config = config.with_changes(base_url=str(record["base_url"]))
@@ -138,4 +138,7 @@ def settings_from_record(record: Mapping[str, Any] | None) -> tuple[ProviderConf
     return config, generation
 
 
-__all__ = ["DEFAULT_SYSTEM_PROMPT", "GenerationSettings", "MOCK_BASE_URL", "ProviderConfig", "ProviderKind", "Timeouts", "settings_from_record", "settings_record"]
+__all__ = [
+    "DEFAULT_SYSTEM_PROMPT", "GenerationSettings", "MOCK_BASE_URL", "ProviderConfig", "ProviderKind", "Timeouts",
+    "settings_from_record", "settings_record",
+]

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import queue
 import threading
-from typing import Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 T = TypeVar("T")
 
 
-class _Tick:
+class Tick:
     __slots__ = ()
 
     def __repr__(self) -> str:
         return "TICK"
 
 
-TICK = _Tick()
+TICK = Tick()
+_Tick = Tick  # the old private name
 _DONE = object()
 
 
@@ -33,13 +34,13 @@ class _Raised:
         self.exc = exc
 
 
-def with_heartbeat(source: Iterator[T], interval: float, on_abandon: Callable[[], None] | None = None) -> Iterator[T | _Tick]:
+def with_heartbeat(source: Iterator[T], interval: float, on_abandon: Callable[[], None] | None = None) -> Iterator[T | Tick]:
     """Yield ``source``'s items, and ``TICK`` after each ``interval`` s of silence.
 
     ``on_abandon`` runs if the consumer stops reading before the source is exhausted
     (the generator is closed or garbage-collected): use it to cancel the source.
     """
-    inbox: queue.SimpleQueue = queue.SimpleQueue()
+    inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
 
     def pump() -> None:
         try:
@@ -71,4 +72,4 @@ def with_heartbeat(source: Iterator[T], interval: float, on_abandon: Callable[[]
             on_abandon()
 
 
-__all__ = ["TICK", "with_heartbeat"]
+__all__ = ["TICK", "Tick", "with_heartbeat"]

@@ -168,6 +168,19 @@ class Turn:
                 record.state, record.error = "cancelled", "Cancelled"
         self.status = status
 
+    def resume(self) -> None:
+        """Carry on a finished answer (Continue): what streams next joins this same record.
+
+        The ending (status, stop note, error) is forgotten; the text, tool calls and the
+        time spent so far are kept, so the answer reads and measures as one."""
+        self.status = "streaming"
+        self.finish_reason = None
+        self.end_message = ""
+        self.error = None
+        self.notices = []
+        self._t0 = time.perf_counter() - (self.total_s or 0.0)
+        self.total_s = None
+
     # ---------------------------------------------------------------- reading
     @property
     def text(self) -> str:

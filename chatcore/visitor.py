@@ -94,7 +94,7 @@ class VisitorLimits:
     max_stored_bytes: int = 50_000_000
 
     @classmethod
-    def from_sources(cls, env: Mapping[str, str], secrets: Mapping[str, Any] = {}) -> "VisitorLimits":  # noqa: B006
+    def from_sources(cls, env: Mapping[str, str], secrets: Mapping[str, Any] = {}) -> VisitorLimits:  # noqa: B006
         """``CHAT_MAX_CONVERSATIONS_PER_VISITOR`` and ``CHAT_MAX_STORED_BYTES_PER_VISITOR``,
         from secrets first, then the environment; anything unreadable keeps the default."""
         default = cls()
@@ -109,7 +109,7 @@ def _positive_int(name: str, sources: tuple[Mapping[str, Any], ...], default: in
     for source in sources:
         try:
             value = source.get(name)
-        except Exception:  # noqa: BLE001 - st.secrets raises when there is no secrets file
+        except Exception:  # noqa: BLE001, S112 - st.secrets raises when there is no secrets file: nothing to read
             continue
         if value is None or str(value).strip() == "":
             continue

@@ -6,6 +6,10 @@ Every page calls ``require_access()`` first, not only ``app.py``: because the pa
 process's first request is a deep link such as ``/history`` (its multipage-v1 fallback), and
 AppTest does the same on every run after the first. A gate in ``app.py`` alone would be
 skipped then.
+
+Password attempts are throttled before they are compared (``chatcore.password_gate``): per
+client address (``st.context.ip_address``, or with ``CHAT_TRUSTED_PROXY_HOPS`` set, the
+address the operator's proxies saw; see ``chatcore.client_address``) and server-wide.
 """
 
 from __future__ import annotations
@@ -14,12 +18,13 @@ import os
 
 import streamlit as st
 
-from chatcore.password_gate import PasswordGate
+from chatcore.attempt_throttle import ThrottleLimits
+from chatcore.client_address import client_address
+from chatcore.password_gate import PasswordGate, gate_limits, trusted_proxy_hops
 
 from .state import secrets_mapping, signed_in_user
 
 GATE_PASSED = "gate_passed"
-GATE_FAILURES = "gate_failures"
 
 
 def auth_configured() -> bool:
@@ -33,10 +38,22 @@ def app_password() -> str:
     return str(secrets_mapping().get("APP_PASSWORD") or os.environ.get("APP_PASSWORD") or "")
 
 
+def _settings() -> dict[str, object]:
+    """Environment, overridden by ``st.secrets`` (the README's order)."""
+    return {**os.environ, **secrets_mapping()}
+
+
 @st.cache_resource(show_spinner=False)
-def _gate(password: str) -> PasswordGate:
-    # Shared by every session on purpose: its lock paces failed attempts process-wide.
-    return PasswordGate(password)
+def _gate(password: str, limits: ThrottleLimits) -> PasswordGate:
+    # One per process on purpose: the attempt counts must be shared by every session to
+    # limit guesses made in parallel. It holds only counts per address, no visitor data,
+    # and is thread-safe.
+    return PasswordGate(password, limits)
+
+
+def _visitor_address() -> str:
+    forwarded = st.context.headers.get_all("X-Forwarded-For")
+    return client_address(st.context.ip_address, forwarded, trusted_proxy_hops(_settings()))
 
 
 def _login_screen() -> None:
@@ -51,13 +68,11 @@ def _password_screen(gate: PasswordGate) -> None:
         attempt = st.text_input("Password", type="password", key="gate_password")
         submitted = st.form_submit_button("Enter", type="primary")
     if submitted:
-        failures = int(st.session_state.get(GATE_FAILURES, 0))
-        if gate.check(attempt, failures):
+        answer = gate.attempt(attempt, _visitor_address())
+        if answer.admitted:
             st.session_state[GATE_PASSED] = True
-            st.session_state[GATE_FAILURES] = 0
             st.rerun()
-        st.session_state[GATE_FAILURES] = failures + 1
-        st.error("That password is not right.", icon=":material/lock:")
+        st.error(answer.message, icon=":material/timer:" if answer.throttled else ":material/lock:")
 
 
 def has_access() -> bool:
@@ -79,5 +94,5 @@ def require_access() -> None:
         return
     password = app_password()
     if password and not st.session_state.get(GATE_PASSED):
-        _password_screen(_gate(password))
+        _password_screen(_gate(password, gate_limits(_settings())))
         st.stop()

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
-from chatcore.engine import ActiveTurn
-from chatcore.session import STOP_REASONS, ChatSession
-from chatcore.ticker import with_heartbeat
-from chatcore.user_text import clean_user_text
+from chatcore.live_turn import LiveTurn
+from chatcore.session import ChatSession
+from chatcore.user_text import clean_user_text, max_prompt_chars, prompt_too_long
 
-from .transcript import EDITING, render_conversation, render_user_text
 from .live import BATCH_S, LiveAnswer
 from .sidebar import Settings, render_sidebar
-from .state import LINK_PARAM, PROMPT, STOP_BUTTON, chat_session, store_problem, take_action
+from .state import LINK_PARAM, PROMPT, STOP_BUTTON, chat_session, secrets_mapping, store_problem, take_action
+from .transcript import EDITING, render_conversation, render_user_text
 
 WELCOME = (
     "Ask anything. With the built-in mock (no key needed) try `What is 23*17+4?`, "
@@ -20,50 +21,69 @@ WELCOME = (
 )
 
 
-def stop_interrupted_answer(session: ChatSession) -> None:
-    """The run that streamed the last answer was interrupted (Stop, a prompt, any click):
-    close its upstream and keep its partial answer, marked stopped."""
+def stop_if_asked(session: ChatSession) -> None:
+    """Stop (from this tab or any other following the answer) or a new prompt ends the answer
+    running in this chat. Anything else (a click elsewhere, a reload, a second tab) leaves it
+    running: this run re-attaches to it (``follow_answer``)."""
     if not session.is_streaming:
         return
     if st.session_state.get(STOP_BUTTON):
-        reason = "stop"
+        session.stop("stop")
     elif st.session_state.get(PROMPT):
-        reason = "new_prompt"
-    else:
-        reason = "interrupted"
-    session.stop(reason)
+        session.stop("new_prompt")
 
 
-def stop_abandoned(active: ActiveTurn) -> None:
-    """This run's stream was dropped mid-answer (the run was interrupted): stop *its* turn only.
-
-    Not ``session.stop()``: with fast reruns the next run may already have started a new
-    answer, which is then ``session.active``, and must not be stopped by the old run."""
-    if not active.is_finished:
-        active.stop("interrupted", STOP_REASONS["interrupted"])
-
-
-def stream_answer(session: ChatSession, prompt: str | None, settings: Settings, *, continue_answer: bool = False) -> None:
+def stream_answer(session: ChatSession, prompt: str | None, settings: Settings, status_slot, *,
+                  continue_answer: bool = False) -> None:
     if continue_answer:
-        active = session.continue_answer(settings.provider, settings.generation, settings.mock)
-        if active is None:
+        live = session.continue_answer(settings.provider, settings.generation, settings.mock)
+        if live is None:
             return
     else:
         if prompt is not None:
             prompt = clean_user_text(prompt)
             with st.chat_message("user"):
                 render_user_text(prompt)
-        active = session.send(prompt, settings.provider, settings.generation, settings.mock)
+        live = session.send(prompt, settings.provider, settings.generation, settings.mock)
     show_link(session)
-    bubble = st.chat_message("assistant")
-    stop_slot = st.empty()
-    stop_slot.button("Stop generating", key=STOP_BUTTON, icon=":material/stop_circle:")
-    events = with_heartbeat(session.events(active), BATCH_S, on_abandon=lambda: stop_abandoned(active))
-    with bubble:
-        st.write_stream(LiveAnswer(active.turn).pieces(events))
-    stop_slot.empty()
+    follow_answer(session, live, status_slot)
+
+
+def follow_answer(session: ChatSession, live: LiveTurn, status_slot) -> None:
+    """Show ``live`` from its start (at once) and then as it streams, with Stop beside the input.
+
+    If this run is interrupted (any click, a reload), the answer goes on: the next run, or
+    the reloaded page, follows it again."""
+    with status_slot.container():
+        cols = st.columns([2, 5], vertical_alignment="center")
+        cols[0].button("Stop generating", key=STOP_BUTTON, icon=":material/stop_circle:", help="Stop the answer (Esc)")
+        note = cols[1].empty()
+    stop_on_escape()
+    answer = LiveAnswer(live.turn, base=live.base, status=note, key=f"{session.conversation.id}-live")
+    with st.chat_message("assistant"):
+        st.write_stream(answer.pieces(live.follow(tick=BATCH_S)))
+    status_slot.empty()
     session.wait_saved(0.5)  # so a failed final save is reported on the redraw
     st.rerun()  # redraw from the records: footer, Retry, no Stop button
+
+
+ESCAPE_STOPS = """<script>
+(() => {
+  const doc = window.parent && window.parent.document ? window.parent.document : document;
+  if (doc.__chatEscapeStops) return;
+  doc.__chatEscapeStops = true;
+  doc.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape" || e.defaultPrevented) return;
+    const stop = doc.querySelector(".st-key-stop_button button");
+    if (stop) { e.preventDefault(); stop.click(); }
+  });
+})();
+</script>"""
+
+
+def stop_on_escape() -> None:
+    """Esc clicks Stop (the same path as the button, so the upstream closes at once)."""
+    st.html(ESCAPE_STOPS, unsafe_allow_javascript=True)
 
 
 def show_link(session: ChatSession) -> None:
@@ -86,13 +106,15 @@ def open_linked_conversation(session: ChatSession) -> None:
 
 def chat_page() -> None:
     session = chat_session()
-    stop_interrupted_answer(session)
+    stop_if_asked(session)
     open_linked_conversation(session)
     settings = render_sidebar(session)
     problem = store_problem(session)
     if problem:
         st.warning(problem, icon=":material/cloud_off:")
     action = take_action() or {}  # set by a button's on_click, before this run started
+    max_chars = max_prompt_chars({**os.environ, **secrets_mapping()})
+    too_long = None  # refused before anything is stored or sent upstream
     follow_up: tuple[str, str | None] | None = None  # what to stream after the history is drawn
     if action.get("action") == "retry" and session.drop_last_answer():
         follow_up = ("answer", None)
@@ -101,16 +123,26 @@ def chat_page() -> None:
     elif action.get("action") == "edit_send":
         index = action["index"]
         text = st.session_state.get(f"edit-text-{session.conversation.id}-{index}", "")
-        st.session_state.pop(EDITING, None)
-        if clean_user_text(text).strip() and session.edit_prompt(index) is not None:
+        too_long = prompt_too_long(text, max_chars)  # then the edit box stays open, to shorten it
+        if not too_long:
+            st.session_state.pop(EDITING, None)
+        if not too_long and clean_user_text(text).strip() and session.edit_prompt(index) is not None:
             follow_up = ("answer", text)
     show_link(session)
-    render_conversation(session.conversation, can_continue=session.can_continue() and follow_up is None)
+    live = session.live if session.is_streaming else None
+    render_conversation(session.conversation, can_continue=session.can_continue() and follow_up is None and live is None,
+                        live=live.turn if live is not None else None)
     if not session.conversation.entries:
         st.caption(WELCOME)
-    prompt = st.chat_input("Message", key=PROMPT)
-    if prompt is not None and clean_user_text(prompt).strip():
-        stream_answer(session, prompt, settings)
+    status_slot = st.bottom.empty()  # above the input box: Stop and "still working" notes
+    prompt = st.chat_input("Message", key=PROMPT, max_chars=max_chars)
+    too_long = too_long or (prompt_too_long(prompt, max_chars) if prompt is not None else None)
+    if too_long:
+        st.error(too_long, icon=":material/block:")
+    elif prompt is not None and clean_user_text(prompt).strip():
+        stream_answer(session, prompt, settings, status_slot)
     elif follow_up is not None:
         kind, text = follow_up
-        stream_answer(session, text, settings, continue_answer=kind == "continue")
+        stream_answer(session, text, settings, status_slot, continue_answer=kind == "continue")
+    elif live is not None:
+        follow_answer(session, live, status_slot)  # a reload, a second tab, or a click mid-answer

@@ -118,7 +118,7 @@ def _exports(session: ChatSession, summary: ConversationSummary) -> None:
 
 def _manage(session: ChatSession, summary: ConversationSummary) -> None:
     archive = session.archive
-    assert archive is not None
+    assert archive is not None  # noqa: S101 - narrows the type: the page returns early without an archive
     if not summary.is_creator:
         st.caption(OPENED_BY_LINK)
     else:

@@ -21,7 +21,7 @@ def _round(value: float | None, digits: int) -> float | None:
 
 def answer_rows(figures: list[AnswerFigures], *, dated: bool = False) -> list[dict]:
     """One table row per finished answer, numbered in order."""
-    rows = []
+    rows: list[dict] = []
     for f in figures:
         if f.status == "streaming":
             continue

@@ -8,6 +8,7 @@ used without ever being sent back to the browser.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 import streamlit as st
 
@@ -28,7 +29,7 @@ SPEEDS = {  # label -> (time to first token, delay between chunks), seconds
     "Realistic": (0.5, 0.025),
     "Slow": (1.2, 0.08),
 }
-KEEP = "session"
+KEEP: Final = "session"
 
 
 @dataclass(frozen=True)
@@ -125,8 +126,10 @@ def render_sidebar(session: ChatSession) -> Settings:
             provider = provider.with_changes(model=_model_picker(session, provider))
         st.subheader("Answer")
         system_prompt = st.text_area("System prompt", value=DEFAULT_SYSTEM_PROMPT, key="system_prompt", persist_state=KEEP)
-        temperature = st.number_input("Temperature", 0.0, 2.0, value=None, step=0.1, key="temperature", placeholder="server default", persist_state=KEEP)
-        max_tokens = st.number_input("Max tokens", 1, 1_000_000, value=None, step=256, key="max_tokens", placeholder="server default", persist_state=KEEP)
+        temperature = st.number_input("Temperature", 0.0, 2.0, value=None, step=0.1, key="temperature",
+                                      placeholder="server default", persist_state=KEEP)
+        max_tokens = st.number_input("Max tokens", 1, 1_000_000, value=None, step=256, key="max_tokens",
+                                     placeholder="server default", persist_state=KEEP)
         max_steps = st.number_input("Max tool steps", 0, 20, value=5, key="max_steps", persist_state=KEEP)
         tool_names = session.registry.names()
         tools = st.multiselect("Tools", tool_names, default=tool_names, key="tools", persist_state=KEEP)

@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from chatcore.archive import ChatArchive
+from chatcore.live_turn import DEFAULT_IDLE_LIMIT_S, TurnHub
 from chatcore.session import ChatSession
 from chatcore.store import StoreError, StoreOpener, url_from_env
 from chatcore.visitor import Visitor, VisitorLimits
@@ -30,6 +31,13 @@ LINK_PARAM = "c"  # ?c=<conversation id>: the current chat's link
 # An answer not checkpointed for this long was cut off by a server restart (answers in
 # progress are checkpointed every second, also while a tool runs).
 STALE_AFTER_S = float(os.environ.get("CHAT_STALE_AFTER_S", "10"))
+
+
+@st.cache_resource(show_spinner=False)
+def _turn_hub() -> TurnHub:
+    # Shared on purpose: a reloaded page or a second tab (a new session) finds a running answer
+    # here, after the store said the visitor may open its conversation (chatcore/live_turn.py).
+    return TurnHub(idle_limit=float(os.environ.get("CHAT_DETACHED_IDLE_S", DEFAULT_IDLE_LIMIT_S)))
 
 
 def secrets_mapping() -> dict[str, Any]:
@@ -92,7 +100,7 @@ def chat_session() -> ChatSession:
         session.stop("new_chat")
         session = None
     if session is None:
-        session = ChatSession()
+        session = ChatSession(hub=_turn_hub())
         st.session_state[SESSION] = session
     if session.archive is None:  # no store yet (first run, or it was down): try again
         store = shared_store()

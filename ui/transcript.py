@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import streamlit as st
 
 from chatcore.conversation import Conversation, UserEntry
-from chatcore.turn import Turn
+from chatcore.turn import Segment, Turn
 from chatcore.user_text import LONG_PROMPT_CHARS
 
 from .footer import render_footer
@@ -16,7 +18,13 @@ RETRYABLE = ("error", "incomplete", "stopped", "interrupted")
 
 
 def render_turn_body(turn: Turn, key: str) -> None:
-    for i, segment in enumerate(turn.segments):
+    render_segments(turn, turn.segments, key)
+    render_footer(turn)
+
+
+def render_segments(turn: Turn, segments: Sequence[Segment], key: str) -> None:
+    """Text, reasoning and tool panels in the order they happened."""
+    for i, segment in enumerate(segments):
         if segment.kind == "text":
             st.markdown(segment.text)
         elif segment.kind == "reasoning":
@@ -26,7 +34,6 @@ def render_turn_body(turn: Turn, key: str) -> None:
             record = turn.tool_calls.get(segment.tool_id)
             if record is not None:
                 render_history_panel(record, key=f"{key}-t{segment.tool_id}")
-    render_footer(turn)
 
 
 def render_user_text(text: str) -> None:
@@ -47,7 +54,8 @@ def _user_message(conversation: Conversation, index: int, entry: UserEntry, edit
         if st.session_state.get(EDITING) == index:
             st.text_area("Edit your message", value=entry.content, key=f"edit-text-{conversation.id}-{index}")
             cols = st.columns([1, 1, 4])
-            cols[0].button("Send", key=f"edit-send-{conversation.id}-{index}", type="primary", on_click=request_action, args=("edit_send",), kwargs={"index": index})
+            cols[0].button("Send", key=f"edit-send-{conversation.id}-{index}", type="primary",
+                           on_click=request_action, args=("edit_send",), kwargs={"index": index})
             cols[1].button("Cancel", key=f"edit-cancel-{conversation.id}-{index}", on_click=st.session_state.pop, args=(EDITING, None))
             return
         render_user_text(entry.content)
@@ -68,16 +76,23 @@ def _answer_actions(conversation: Conversation, index: int, turn: Turn, can_cont
     if turn.status in RETRYABLE:
         cols[0].button("Retry", key=f"retry-{conversation.id}-{index}", icon=":material/refresh:", on_click=request_action, args=("retry",))
     else:
-        cols[0].button("Regenerate", key=f"regen-{conversation.id}-{index}", icon=":material/refresh:", type="tertiary", on_click=request_action, args=("retry",))
+        cols[0].button("Regenerate", key=f"regen-{conversation.id}-{index}", icon=":material/refresh:", type="tertiary",
+                       on_click=request_action, args=("retry",))
     if can_continue:
-        cols[1].button("Continue", key=f"continue-{conversation.id}-{index}", icon=":material/play_arrow:", on_click=request_action, args=("continue",))
+        cols[1].button("Continue", key=f"continue-{conversation.id}-{index}", icon=":material/play_arrow:",
+                       on_click=request_action, args=("continue",))
 
 
-def render_conversation(conversation: Conversation, *, can_continue: bool = False, streaming: bool = False) -> None:
-    """Every entry from its record; the last answer gets Retry/Regenerate (and Continue)."""
+def render_conversation(conversation: Conversation, *, can_continue: bool = False, live: Turn | None = None) -> None:
+    """Every entry from its record; the last answer gets Retry/Regenerate (and Continue).
+
+    ``live``: the answer still streaming (its page follows it and draws it), left out here."""
     entries = conversation.entries
     last = len(entries) - 1
+    streaming = live is not None
     for i, entry in enumerate(entries):
+        if entry is live:
+            continue
         if isinstance(entry, UserEntry):
             if not entry.hidden:
                 _user_message(conversation, i, entry, editable=not streaming)

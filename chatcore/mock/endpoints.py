@@ -7,7 +7,7 @@ server expose the same endpoints, errors included.
 from __future__ import annotations
 
 import json
-from typing import Mapping
+from typing import Any, Mapping
 
 from .faults import error_body
 from .options import MockOptions
@@ -18,7 +18,7 @@ MODELS = ("mock-gpt", "mock-reasoner", "mock-bench")
 MODELS_CREATED = 1_700_000_000
 
 
-def models_body() -> dict:
+def models_body() -> dict[str, Any]:
     data = [{"id": m, "object": "model", "created": MODELS_CREATED, "owned_by": "chatcore-mock"} for m in MODELS]
     return {"object": "list", "data": data}
 

@@ -125,7 +125,7 @@ def error_body(message: str, type_: str | None, code: str | None = None, param: 
 
 def error_reply(spec: FaultSpec, conv: Conversation) -> Reply | None:
     """The HTTP error for status faults (and unknown fault names); None for the others."""
-    label = {"fault": str(spec)}
+    label: dict[str, Any] = {"fault": str(spec)}
     if spec.name == "401":
         body = error_body("Incorrect API key provided: sk-mock-****. (mock fault 401)", "invalid_request_error",
                           "invalid_api_key")

@@ -8,7 +8,7 @@ running server can serve a fast test and a slow demo side by side.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Mapping
+from typing import Any, Mapping
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def header_value(headers: Mapping[str, str], name: str) -> str | None:
 
 def options_for_request(options: MockOptions, headers: Mapping[str, str]) -> MockOptions:
     """Apply ``X-Mock-TTFT`` / ``X-Mock-Chunk-Delay`` / ``X-Mock-Keepalive`` overrides."""
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     for header, field in (("X-Mock-TTFT", "ttft"), ("X-Mock-Chunk-Delay", "chunk_delay")):
         raw = header_value(headers, header)
         if raw is not None:

@@ -146,7 +146,7 @@ def find_conversion(prompt: str) -> tuple[float, str, str] | None:
 
 
 _STOPWORDS = set(
-    "a an the and or but of to in on for with about into how what why when where which who is are was were be "
+    "a an the and or but of to in on for with about into how what why when where which who is are was were be "  # noqa: SIM905 - reads best as words
     "been do does did can could should would will shall may might me my we our you your it its this that these "
     "those please explain tell give write show describe make some any all more most than then there their them "
     "they i vs versus between from by as at not no yes just like very really use using get works work working "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
@@ -40,12 +41,18 @@ def redact(headers: Mapping[str, str]) -> dict[str, str]:
     return {k: ("***" if k.lower() in _SECRET_HEADERS else v) for k, v in headers.items()}
 
 
-class RequestLog:
-    """Append-only list of ``RecordedRequest``; every update goes through the lock."""
+MAX_RECORDS = 1_000
 
-    def __init__(self) -> None:
+
+class RequestLog:
+    """The last ``max_records`` requests, oldest first; every update goes through the lock.
+
+    Bounded because a long-running mock (a demo left up for days, a load test) would
+    otherwise keep every request body it ever received."""
+
+    def __init__(self, max_records: int = MAX_RECORDS) -> None:
         self._lock = threading.Lock()
-        self._items: list[RecordedRequest] = []
+        self._items: deque[RecordedRequest] = deque(maxlen=max_records)
 
     def add(self, method: str, path: str, body: Any, headers: Mapping[str, str]) -> RecordedRequest:
         record = RecordedRequest(method, path, body, redact(headers))
@@ -89,4 +96,4 @@ class RequestLog:
             self._items.clear()
 
 
-__all__ = ["RecordedRequest", "RequestLog"]
+__all__ = ["MAX_RECORDS", "RecordedRequest", "RequestLog"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Union
+from typing import Any, Callable, Iterator
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Drop:
     """A fault: the server cuts the connection without finishing the body."""
 
 
-Step = Union[Delay, Stall, Send, Drop]
+Step = Delay | Stall | Send | Drop
 
 STREAM_HEADERS = (
     ("Content-Type", "text/event-stream; charset=utf-8"),

@@ -153,7 +153,7 @@ def plan_reply(body: dict[str, Any], headers: Mapping[str, str], options: MockOp
         return scenario.respond(conv, headers)
 
     turn = fault_turn(fault, conv, normal) if fault else normal()
-    labels = {"scenario": scenario.name, "fault": str(fault) if fault else ""}
+    labels: dict[str, Any] = {"scenario": scenario.name, "fault": str(fault) if fault else ""}
     if conv.stream:
         plan = stream_frames(turn, conv)
         if fault:

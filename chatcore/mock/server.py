@@ -22,8 +22,10 @@ from .endpoints import route
 from .options import MockOptions
 from .recording import RecordedRequest, RequestLog
 from .reply import Aborted, Drop, Dropped, Reply, Send, play
+from .request_checks import BadRequest, body_length, check_host
 
 POLL_SECONDS = 0.005
+BODY_TIMEOUT_S = 30.0  # a client that declares a body and never sends it is dropped after this
 _GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
 
 
@@ -35,6 +37,7 @@ class _HTTPServer(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.options = options
         self.quiet = quiet
+        self.host_names: tuple[str, ...] = (address[0],)  # names a Host header may use, beside IPs and localhost
         self.log = RequestLog()
         self.stopping = threading.Event()
         self.connections: set[socket.socket] = set()
@@ -55,6 +58,9 @@ class _HTTPServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out as separate writes: with Nagle's algorithm on, the second
+    # waited for the client's delayed ACK, 40 ms per small reply.
+    disable_nagle_algorithm = True
     server: _HTTPServer
     server_version = "chatcore-mock/1"
 
@@ -88,13 +94,51 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _refuse(self, status: int, message: str, **headers: str) -> None:
+        self.close_connection = True  # the rest of the stream (an unread body) cannot be trusted
+        data = json.dumps({"error": {"message": message, "type": "invalid_request_error"}}).encode("utf-8")
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _read_body(self) -> bytes:
+        lengths = set(self.headers.get_all("Content-Length") or [])
+        if len(lengths) > 1:
+            raise BadRequest(400, "Conflicting Content-Length headers.")
+        length = body_length(lengths.pop() if lengths else None)
+        if not length:
+            return b""
+        self.connection.settimeout(BODY_TIMEOUT_S)  # only while reading: streamed replies wait freely
+        try:
+            raw = self.rfile.read(length)
+        finally:
+            self.connection.settimeout(None)
+        if len(raw) < length:
+            raise BadRequest(400, f"The body ended after {len(raw)} of {length} bytes.")
+        return raw
+
     def _handle(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
+        try:
+            check_host(self.headers.get("Host"), self.server.server_address[1], self.server.host_names)
+            raw = self._read_body()
+        except BadRequest as bad:
+            return self._refuse(bad.status, bad.message)
+        except TimeoutError:
+            return self._refuse(400, f"The body did not arrive within {BODY_TIMEOUT_S:g} s.")
         log = self.server.log
-        if self.path.startswith("/_mock/requests"):
+        path = self.path.split("?", 1)[0]
+        if path == "/_mock/requests":
+            if self.command != "GET":
+                return self._refuse(405, "Use GET to list requests.", Allow="GET")
             return self._send_json(200, log.as_dicts())
-        if self.path.startswith("/_mock/reset"):
+        if path == "/_mock/reset":
+            if self.command != "POST":  # a GET (a link, a prefetch, an <img>) must not change anything
+                return self._refuse(405, "Use POST to reset the request log.", Allow="POST")
             log.clear()
             return self._send_json(200, {"ok": True})
         headers = dict(self.headers.items())
@@ -111,7 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _peer_closed(self) -> bool:
         try:
-            return self.connection.recv(1, socket.MSG_PEEK) == b""  # only called when readable
+            return bool(self.connection.recv(1, socket.MSG_PEEK) == b"")  # only called when readable
         except BlockingIOError:
             return False
         except OSError:
@@ -180,8 +224,9 @@ class MockServer:
     """The mock on a real port, in a background thread; also a context manager."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, options: MockOptions = MockOptions(),
-                 *, quiet: bool = False) -> None:
+                 *, quiet: bool = False, host_names: tuple[str, ...] = ()) -> None:
         self.host = host
+        self.host_names = host_names  # extra names clients may reach it by (a container's service name)
         self.options = options
         self._port = port
         self._quiet = quiet
@@ -205,9 +250,10 @@ class MockServer:
         if self._httpd:
             self._httpd.log.clear()
 
-    def start(self) -> "MockServer":
+    def start(self) -> MockServer:
         if self._httpd is None:
             self._httpd = _HTTPServer((self.host, self._port), self.options, self._quiet)
+            self._httpd.host_names = (self.host, *self.host_names)
             self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                             name=f"mock-server-{self.port}", daemon=True)
             self._thread.start()
@@ -216,7 +262,7 @@ class MockServer:
     def serve_forever(self) -> None:
         """Run in the calling thread until interrupted (for the command line)."""
         self.start()
-        assert self._thread is not None
+        assert self._thread is not None  # noqa: S101 - narrows the type: start() just set it
         try:
             while self._thread.is_alive():
                 self._thread.join(0.5)
@@ -239,7 +285,7 @@ class MockServer:
         if self._thread:
             self._thread.join(2)
 
-    def __enter__(self) -> "MockServer":
+    def __enter__(self) -> MockServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

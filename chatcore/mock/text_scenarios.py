@@ -12,9 +12,9 @@ from .conversation import Conversation
 from .options import header_value
 from .prompt_parsing import title_from, topic_words
 from .tokens import even_pieces
+from .turn import Turn
 from .writing.long_answer import long_answer
 from .writing.markdown_answer import markdown_answer
-from .turn import Turn
 
 BENCH_CHARS = 20_000
 BENCH_CHUNKS = 4_000

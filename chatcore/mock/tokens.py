@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from typing import Any, Iterable
+from typing import Any, Iterator
 
 MAX_PIECE = 8
 
@@ -17,7 +17,7 @@ MAX_PIECE = 8
 _WORDISH = re.compile(r" ?[^\W_]+| ?[^\w\s]{1,3}| +|\n+|\t+|.", re.DOTALL)
 
 
-def _sizes(seed: int, low: int, high: int) -> Iterable[int]:
+def _sizes(seed: int, low: int, high: int) -> Iterator[int]:
     """An endless, deterministic sequence of sizes in [low, high]."""
     state = seed or 1
     while True:

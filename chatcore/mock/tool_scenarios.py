@@ -172,9 +172,9 @@ def convert(conv: Conversation) -> Turn:
         what = f"{fmt(args.get('value', '?'))} {args.get('from_unit', '')}".strip()
         if outcome.error:
             return failed(outcome, f"convert {what} to {args.get('to_unit', 'the target unit')}")
-        value = fmt(result_value(outcome.value))
+        converted = fmt(result_value(outcome.value))
         to_unit = args.get("to_unit", "")
-        return Turn(content=f"{what} is **{value} {to_unit}**.\n\n(Converted with the `convert_units` tool.)")
+        return Turn(content=f"{what} is **{converted} {to_unit}**.\n\n(Converted with the `convert_units` tool.)")
     parsed = find_conversion(conv.prompt)
     if parsed is None:
         return Turn(content="Tell me what to convert, for example: *convert 10 km to miles* or "

@@ -30,7 +30,7 @@ class PlannedCall:
     id: str = field(default_factory=new_call_id)
 
     @classmethod
-    def of(cls, name: str, **arguments: Any) -> "PlannedCall":
+    def of(cls, name: str, **arguments: Any) -> PlannedCall:
         return cls(name, json.dumps(arguments, ensure_ascii=False))
 
 

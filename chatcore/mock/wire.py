@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from .conversation import Conversation
 from .options import MockOptions
@@ -42,7 +42,7 @@ class Frame:
             self.payload["choices"][0]["finish_reason"] = reason
 
 
-Plan = list[Union[Frame, Stall, Drop]]
+Plan = list[Frame | Stall | Drop]
 
 
 class ChunkMaker:
@@ -104,7 +104,7 @@ def stream_frames(turn: Turn, conv: Conversation) -> Plan:
     deltas, arg_pieces = _tool_fragments(turn)
     frames += [Frame("tool", maker.chunk({"tool_calls": [d]})) for d in deltas]
     last = frames[-1]
-    assert isinstance(last, Frame)
+    assert isinstance(last, Frame)  # noqa: S101 - narrows the type: the role frame is always there
     last.set_finish(turn.finish_reason)
     if conv.include_usage:
         usage = _usage(conv, len(reasoning) + len(text) + arg_pieces, len(reasoning))

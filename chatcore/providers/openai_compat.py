@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import random
 import socket
-from typing import Any, Iterator, Sequence
+from typing import Any, Generator, Iterator, Sequence
 
 import httpx2
 import openai
+from openai.types.chat import ChatCompletionChunk
 
 from ..cancel import CancelToken
 from ..errors import describe, is_stream_options_rejection, retry_after_seconds
@@ -54,7 +55,7 @@ def abort_response(response: httpx2.Response) -> None:
 def backoff_seconds(attempt: int, retry_after: float | None, base: float = 0.5) -> float:
     if retry_after is not None:
         return retry_after
-    return min(8.0, base * 2**attempt) * random.uniform(0.8, 1.2)
+    return min(8.0, base * 2.0**attempt) * random.uniform(0.8, 1.2)  # noqa: S311 - backoff jitter, not a secret
 
 
 class OpenAICompatProvider:
@@ -100,7 +101,8 @@ class OpenAICompatProvider:
             params["stream_options"] = {"include_usage": True}
         return params
 
-    def _open(self, messages, tools, settings, cancel: CancelToken, attempt: int) -> Iterator[Event | openai.Stream]:
+    def _open(self, messages: Sequence[dict[str, Any]], tools: Sequence[dict[str, Any]] | None, settings: GenerationSettings,
+              cancel: CancelToken, attempt: int) -> Iterator[Event | openai.Stream[ChatCompletionChunk]]:
         """Yield retry notices, then the open stream (or an Error + End)."""
         while True:
             try:
@@ -164,7 +166,8 @@ class OpenAICompatProvider:
             yield End("error")
             return
 
-    def _read(self, stream: openai.Stream, cancel: CancelToken) -> Iterator[Event]:
+    def _read(self, stream: openai.Stream[ChatCompletionChunk],
+              cancel: CancelToken) -> Generator[Event, None, tuple[Error, bool] | None]:
         """Read one open stream. Returns None when it ended (End yielded), else (error, retryable-before-output)."""
         unregister = cancel.on_cancel(lambda: abort_response(stream.response))
         assembler = ToolCallAssembler()

@@ -107,7 +107,7 @@ def make_engine(url: URL, *, busy_timeout: float = 5.0, pool_size: int = 5, max_
                 try:
                     cursor.execute("PRAGMA journal_mode = WAL")
                     cursor.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a commit is not an fsync
-                except Exception:  # noqa: BLE001 - a read-only file: reads still work, writes will say why
+                except Exception:  # noqa: BLE001, S110 - a read-only file: reads still work, writes will say why
                     pass
         finally:
             cursor.close()

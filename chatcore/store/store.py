@@ -79,13 +79,13 @@ class ChatStore:
         self._lock = threading.RLock() if self._memory else None
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ, secrets: Mapping[str, Any] = {}, **options: Any) -> "ChatStore":  # noqa: B006
+    def from_env(cls, env: Mapping[str, str] = os.environ, secrets: Mapping[str, Any] = {}, **options: Any) -> ChatStore:  # noqa: B006
         return cls(url_from_env(env, secrets), **options)
 
     def __repr__(self) -> str:
         return f"ChatStore({safe_url(self.url)!r})"
 
-    def __enter__(self) -> "ChatStore":
+    def __enter__(self) -> ChatStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -249,6 +249,10 @@ class ChatStore:
         """Save the answer's final state. False if it is gone (its conversation was deleted)."""
         return self._save_turn(message_id, turn, final=True)
 
+    def reopen(self, message_id: int, turn: Turn) -> bool:
+        """A finished answer streams again (Continue): save it as it is now, status included."""
+        return self._save_turn(message_id, turn, final=True)
+
     def _save_turn(self, message_id: int, turn: Turn, *, final: bool) -> bool:
         record = turn_to_record(turn)
         columns = turn_columns(record)
@@ -372,7 +376,8 @@ class ChatStore:
     @staticmethod
     def _insert_message(conn: Connection, conversation_id: str, seq: int, now: float, columns: dict[str, Any]) -> int:
         values = dict(conversation_id=conversation_id, seq=seq, created_at=now, updated_at=now, **columns)
-        return int(conn.execute(insert(messages).values(**values).returning(messages.c.id)).scalar_one())
+        message_id: int = conn.execute(insert(messages).values(**values).returning(messages.c.id)).scalar_one()
+        return message_id
 
 
 def _created(query: Any, conversation_id: str, creator: str) -> Any:

@@ -29,7 +29,7 @@ class ConversationSummary:
     is_creator: bool  # False: opened by link (the list may show it, but not rename or delete it)
 
     @classmethod
-    def from_row(cls, row: Any, creator: str) -> "ConversationSummary":
+    def from_row(cls, row: Any, creator: str) -> ConversationSummary:
         return cls(
             id=row.id,
             title=row.title,
@@ -60,7 +60,7 @@ class AnswerFigures:
         return tokens_per_second(self.completion_tokens, self.first_token_s, self.total_s)
 
     @classmethod
-    def of_turn(cls, turn: Turn, conversation_id: str = "") -> "AnswerFigures":
+    def of_turn(cls, turn: Turn, conversation_id: str = "") -> AnswerFigures:
         """The same figures for an answer held in memory (this session's, saved or not)."""
         usage = turn.usage
         return cls(
@@ -76,7 +76,7 @@ class AnswerFigures:
         )
 
     @classmethod
-    def from_row(cls, row: Any) -> "AnswerFigures":
+    def from_row(cls, row: Any) -> AnswerFigures:
         timings, usage, record = row.timings or {}, row.usage or {}, row.record or {}
         completion = usage.get("completion_tokens")
         if completion is None:  # the server sent no usage: about one token per chunk (as Turn counts)
@@ -111,7 +111,7 @@ def _visible(creator: str, ids: Iterable[str]) -> Any:
     return visible
 
 
-def figures_query(creator: str, *, ids: Iterable[str] = (), limit: int = 1000) -> Select[Any]:
+def figures_query(creator: str, *, ids: Iterable[str] = (), limit: int = 1000) -> Select[*tuple[Any, ...]]:
     """The newest ``limit`` answers of the conversations ``creator`` started and of those in ``ids``, oldest first."""
     newest = (
         select(messages.c.id)
@@ -126,7 +126,7 @@ def figures_query(creator: str, *, ids: Iterable[str] = (), limit: int = 1000) -
     return select(*columns).where(messages.c.id.in_(newest)).order_by(messages.c.created_at, messages.c.id)
 
 
-def list_query(creator: str, *, search: str = "", limit: int = 200, ids: Iterable[str] = ()) -> Select[Any]:
+def list_query(creator: str, *, search: str = "", limit: int = 200, ids: Iterable[str] = ()) -> Select[*tuple[Any, ...]]:
     """The conversations ``creator`` started plus those in ``ids``; ``search`` matches titles and message text.
 
     Case-insensitive for ASCII letters on SQLite (its ``lower``), for all letters on PostgreSQL.
@@ -168,7 +168,7 @@ def _message_chars() -> Any:
     )
 
 
-def usage_query(creator: str) -> Select[Any]:
+def usage_query(creator: str) -> Select[*tuple[Any, ...]]:
     """(conversations, stored characters) of everything ``creator`` started."""
     started = select(conversations.c.id).where(conversations.c.creator == creator)
     chars = select(_message_chars()).where(messages.c.conversation_id.in_(started)).scalar_subquery()
@@ -176,7 +176,7 @@ def usage_query(creator: str) -> Select[Any]:
     return select(count.label("conversations"), chars.label("stored_chars"))
 
 
-def single_usage_query(conversation_id: str) -> Select[Any]:
+def single_usage_query(conversation_id: str) -> Select[*tuple[Any, ...]]:
     """(1, stored characters) of one conversation (one whose creator is unknown counts alone)."""
     chars = select(_message_chars()).where(messages.c.conversation_id == conversation_id).scalar_subquery()
     return select(literal(1).label("conversations"), chars.label("stored_chars"))

@@ -12,9 +12,9 @@ from __future__ import annotations
 import ast
 import math
 import operator
-from typing import Callable, Union
+from typing import Callable, cast
 
-Number = Union[int, float]
+Number = int | float
 
 MAX_LENGTH = 500
 MAX_INT_BITS = 3400  # about 1000 decimal digits
@@ -98,7 +98,7 @@ def evaluate(expression: str) -> Number:
 def _eval(node: ast.AST) -> Number:
     if isinstance(node, ast.Constant):
         if type(node.value) in (int, float):
-            return _check(node.value)
+            return _check(cast(Number, node.value))
         raise CalculatorError(f"Only numbers are allowed, not {node.value!r}")
     if isinstance(node, ast.BinOp):
         left, right = _eval(node.left), _eval(node.right)
@@ -132,9 +132,8 @@ def _call(node: ast.Call) -> Number:
     if node.keywords or any(isinstance(arg, ast.Starred) for arg in node.args):
         raise CalculatorError(f"{name}() takes plain numbers only")
     args = [_eval(arg) for arg in node.args]
-    if name == "round" and len(args) == 2:
-        if not isinstance(args[1], int) or abs(args[1]) > MAX_ROUND_DIGITS:
-            raise CalculatorError(f"round() digits must be a whole number between -{MAX_ROUND_DIGITS} and {MAX_ROUND_DIGITS}")
+    if name == "round" and len(args) == 2 and (not isinstance(args[1], int) or abs(args[1]) > MAX_ROUND_DIGITS):
+        raise CalculatorError(f"round() digits must be a whole number between -{MAX_ROUND_DIGITS} and {MAX_ROUND_DIGITS}")
     try:
         return _check(fn(*args))
     except TypeError:
@@ -146,9 +145,8 @@ def _call(node: ast.Call) -> Number:
 
 def _power(base: Number, exponent: Number) -> Number:
     """``base ** exponent``, refused up front when the result would be astronomically large."""
-    if abs(base) > 1 and exponent > 0:
-        if exponent * math.log2(abs(base)) > MAX_INT_BITS:
-            raise CalculatorError("The result is too large")
+    if abs(base) > 1 and exponent > 0 and exponent * math.log2(abs(base)) > MAX_INT_BITS:
+        raise CalculatorError("The result is too large")
     result = base**exponent
     if isinstance(result, complex):
         raise CalculatorError(f"{_format(base)} ** {_format(exponent)} is not a real number")

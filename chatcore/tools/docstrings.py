@@ -66,7 +66,7 @@ def _args_section(lines: list[str]) -> dict[str, str]:
         indent = len(line) - len(line.lstrip())
         if indent == 0:
             header = _SECTION_RE.match(line.strip())
-            in_args = bool(header) and header.group(1).strip().lower() in _ARGS_HEADERS
+            in_args = header is not None and header.group(1).strip().lower() in _ARGS_HEADERS
             entry_indent, current = None, None
             continue
         if not in_args:
@@ -76,7 +76,7 @@ def _args_section(lines: list[str]) -> dict[str, str]:
         if indent <= entry_indent:
             match = _ENTRY_RE.match(line.strip())
             current = match.group(1) if match else None
-            if current:
+            if current and match:
                 params[current] = match.group(2).strip()
         elif current:
             params[current] = f"{params[current]} {line.strip()}".strip()

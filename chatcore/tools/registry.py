@@ -39,7 +39,7 @@ class Tool:
         timeout: float | None = None,
     ) -> Tool:
         """Derive a tool from a typed function and its Google-style docstring."""
-        tool_name = name or getattr(fn, "__name__", "")
+        tool_name: str = name or getattr(fn, "__name__", None) or ""
         if not _NAME_RE.match(tool_name):
             raise ValueError(f"invalid tool name {tool_name!r}: use 1-64 letters, digits, '_' or '-'")
         if timeout is not None and not timeout > 0:
@@ -98,7 +98,7 @@ class ToolRegistry:
     def tool(self, fn: F, /) -> F: ...
 
     @overload
-    def tool(self, *, name: str | None = None, timeout: float | None = None) -> Callable[[F], F]: ...
+    def tool(self, /, *, name: str | None = None, timeout: float | None = None) -> Callable[[F], F]: ...
 
     def tool(self, fn: Any = None, /, *, name: str | None = None, timeout: float | None = None) -> Any:
         """Decorator form: ``@registry.tool`` or ``@registry.tool(timeout=2)``; returns ``fn`` unchanged."""

@@ -15,7 +15,7 @@ import queue
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, cast
 
 from pydantic_core import to_jsonable_python
 
@@ -62,6 +62,7 @@ def run_tool_calls(
             if problem is not None:
                 ready.append(_error(call, problem, time.perf_counter() - started))
                 continue
+            tool = cast(Tool, tool)  # no problem means the tool was found
             timeout = tool.timeout or default_timeout
             item = _Running(index, call, ToolContext(call.id, CancelToken()), started, started + timeout, timeout)
             thread = threading.Thread(
@@ -173,7 +174,7 @@ def _jsonable(value: Any) -> Any:
         data = to_jsonable_python(value)
         json.dumps(data, allow_nan=False)
         return data
-    except Exception:
+    except Exception:  # noqa: S110 - not JSON data: its str() below
         pass
     try:
         return str(value)

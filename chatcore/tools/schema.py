@@ -57,7 +57,7 @@ def derive_arguments(fn: Callable[..., Any], tool_name: str) -> ArgumentsSpec:
         if annotation is inspect.Parameter.empty:
             annotation = Any
         default = ... if param.default is inspect.Parameter.empty else param.default
-        extra = {} if _has_description(annotation) else {"description": doc.params.get(param.name)}
+        extra: dict[str, Any] = {} if _has_description(annotation) else {"description": doc.params.get(param.name)}
         fields[f"p{len(names)}"] = (annotation, Field(default, alias=param.name, **extra))
         names.append(param.name)
     try:
@@ -112,7 +112,7 @@ def describe_validation_error(tool_name: str, exc: ValidationError, expected: tu
 
 
 def _type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
-    target = fn if inspect.isfunction(fn) or inspect.ismethod(fn) else getattr(fn, "__call__", fn)
+    target = fn if inspect.isfunction(fn) or inspect.ismethod(fn) else getattr(fn, "__call__", fn)  # noqa: B004 - the hints live on __call__
     try:
         return typing.get_type_hints(target, include_extras=True)
     except Exception:  # unresolvable forward references: fall back to raw annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from datetime import timedelta, timezone, tzinfo
+from datetime import UTC, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 _UTC_NAMES = {"utc", "gmt", "z", "zulu", "universal", "etc/utc"}
@@ -48,7 +48,7 @@ def resolve_timezone(name: str) -> tuple[str, tzinfo]:
     text = " ".join(name.split())
     folded = text.casefold()
     if not folded or folded in _UTC_NAMES:
-        return "UTC", timezone.utc
+        return "UTC", UTC
     offset = _OFFSET_RE.match(text)
     if offset:
         sign, hours, minutes = offset.group(1), int(offset.group(2)), int(offset.group(3) or 0)

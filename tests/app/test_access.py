@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chatcore.password_gate import PasswordGate
+from ui.access import _gate
 
 from .conftest import new_app, shown_titles
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def fresh_gate():
+    """The gate is process-wide on purpose; each test starts with no attempts counted."""
+    _gate.clear()
+    yield
+    _gate.clear()
 
 
 def signed_in(email: str):
@@ -78,19 +85,38 @@ def test_signing_out_clears_the_chat_from_the_screen():
     assert not alice.chat_message
 
 
+def enter(at, password: str):
+    at.text_input(key="gate_password").set_value(password)
+    at.button[0].click().run()
+    assert not at.exception
+    return at
+
+
 def test_the_password_gate_keeps_strangers_out(monkeypatch):
     monkeypatch.setenv("APP_PASSWORD", "open sesame")
     at = new_app()
     at.run()
     assert not at.chat_input and not at.chat_message
-    at.text_input(key="gate_password").set_value("wrong")
-    started = time.monotonic()
-    at.button[0].click().run()
-    assert time.monotonic() - started >= 0.9  # a failed attempt is slowed down
+    enter(at, "wrong")
     assert "not right" in at.error[0].value and not at.chat_input
-    at.text_input(key="gate_password").set_value("open sesame")
-    at.button[0].click().run()
-    assert not at.exception and at.chat_input
+    enter(at, "open sesame")
+    assert at.chat_input
+
+
+def test_guesses_over_the_limit_are_refused_even_the_right_one(monkeypatch):
+    monkeypatch.setenv("APP_PASSWORD", "open sesame")
+    monkeypatch.setenv("CHAT_GATE_ATTEMPTS_PER_MINUTE", "2")
+    at = new_app()
+    at.run()
+    for guess in ("wrong 1", "wrong 2"):
+        assert "not right" in enter(at, guess).error[0].value
+    locked = enter(at, "open sesame").error[0].value
+    assert locked.startswith("Too many password attempts from your address (limit: 2 per minute). Try again in ")
+    assert not at.chat_input
+    other_tab = new_app()  # same address (AppTest has none): the lockout is not per browser session
+    other_tab.run()
+    assert "Too many password attempts" in enter(other_tab, "open sesame").error[0].value
+    assert not other_tab.chat_input
 
 
 def test_behind_the_password_each_visitor_still_sees_only_their_own(monkeypatch):
@@ -104,17 +130,6 @@ def test_behind_the_password_each_visitor_still_sees_only_their_own(monkeypatch)
         visitors.append(ask(at, prompt))
     ann, bob = visitors
     assert history_titles(ann) == ["Ann's plans"] and history_titles(bob) == ["Bob's plans"]
-
-
-def test_the_gate_compares_in_constant_time_and_waits_longer_after_each_failure():
-    waits: list[float] = []
-    gate = PasswordGate("correct horse", sleep=waits.append)
-    assert gate.check("correct horse") and waits == []
-    for failures in range(5):
-        assert not gate.check("correct hors", failures)
-    assert [gate.session_delay(n) for n in range(1, 6)] == [1.0, 2.0, 4.0, 8.0, 8.0]
-    assert sum(waits) == 1 + 2 + 4 + 8 + 8
-    assert not gate.check("")
 
 
 @pytest.mark.parametrize("page", ["chat", "history", "metrics", "tools"])

@@ -49,7 +49,7 @@ def test_prompt_on_the_mock_streams_an_answer_with_a_tool_panel(at):
 def test_parallel_calls_each_get_a_panel(at):
     at.chat_input(key="prompt").set_value("What time is it in Tokyo, London and New York?").run()
     labels = [e.label for e in at.chat_message[1].expander]
-    assert len([l for l in labels if "current_time" in l]) == 3
+    assert len([label for label in labels if "current_time" in label]) == 3
 
 
 def test_unticking_a_tool_takes_it_away_from_the_model(at):
@@ -74,11 +74,13 @@ def test_a_typed_api_key_is_never_echoed_back(at):
     assert not any("sk-secret-value-123" in str(v) for v in shown)
 
 
-def test_an_interrupted_answer_stays_in_history_marked_stopped(at):
+def test_an_interrupted_run_leaves_the_answer_running_and_stop_keeps_it(at):
     at.sidebar.select_slider(key="mock_speed").set_value("Slow").run()
     with pytest.raises(RuntimeError, match="timed out"):  # AppTest stops the run mid-answer
         at.chat_input(key="prompt").set_value("Write a long answer about rivers").run(timeout=3)
-    # The run was cut short; the next run (any click) finds the turn still streaming and stops it.
+    session = at.session_state["chat_session"]
+    assert session.is_streaming  # a run that ends (a click, a reload) no longer ends the answer
+    session.stop()  # what the Stop button does (the browser tests click it)
     at.chat_input(key="prompt").set_value(None)  # AppTest would otherwise resend the prompt
     at.run()
     [user, assistant] = at.chat_message
@@ -132,17 +134,20 @@ def button(at: AppTest, label: str):
     return [b for b in at.button if b.label == label][0]
 
 
-def test_continue_after_stop_appends_the_rest_of_the_answer(at):
+def test_continue_after_stop_carries_on_the_same_answer_in_one_bubble(at):
     at.sidebar.select_slider(key="mock_speed").set_value("Slow").run()
     with pytest.raises(RuntimeError, match="timed out"):
         at.chat_input(key="prompt").set_value("Write a long answer about rivers").run(timeout=3)
+    at.session_state["chat_session"].stop()  # the Stop button
     at.chat_input(key="prompt").set_value(None)
-    at.sidebar.select_slider(key="mock_speed").set_value("Instant").run()  # this click stops the answer
-    partial = assistant_texts(at)[0]
+    at.sidebar.select_slider(key="mock_speed").set_value("Instant").run()
+    partial = "".join(assistant_texts(at))
+    assert "Stopped" in captions(at)
     button(at, "Continue").click().run()
-    texts = assistant_texts(at)
-    assert len(texts) == 2 and texts[0] == partial and len(texts[1]) > 1000
-    assert len([m for m in at.chat_message if m.name == "user"]) == 1  # the instruction stays hidden
+    assert len(at.chat_message) == 2  # one prompt, one answer: no second bubble
+    whole = "".join(assistant_texts(at))
+    assert whole.startswith(partial[:200]) and len(whole) > len(partial) + 1000
+    assert "Stopped" not in captions(at)  # the stop note went with the stop
     assert not [b for b in at.button if b.label == "Continue"]
 
 

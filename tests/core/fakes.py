@@ -7,6 +7,7 @@ import threading
 from typing import Any, Callable, Iterable, Iterator
 
 import httpx2
+
 from chatcore.providers.openai_compat import OpenAICompatProvider
 from chatcore.settings import ProviderConfig
 

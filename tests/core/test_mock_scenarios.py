@@ -45,7 +45,7 @@ def follow_up(messages, answer, results):
     calls = [{"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
              for c in answer.tool_calls]
     messages = messages + [{"role": "assistant", "content": answer.content or None, "tool_calls": calls}]
-    for call, result in zip(answer.tool_calls, results):
+    for call, result in zip(answer.tool_calls, results, strict=True):
         messages.append({"role": "tool", "tool_call_id": call.id, "content": json.dumps(result)})
     return messages
 
@@ -105,7 +105,7 @@ def test_parallel_time_calls_interleave_and_the_table_uses_the_results(client):
     assert [c.index for c in first.tool_calls] == [0, 1, 2]
     assert first.tool_order[:3] == [0, 1, 2]  # every call starts before any finishes
     assert len({c.id for c in first.tool_calls}) == 3
-    results = [{"timezone": z, "local_time": t} for z, t in zip(zones, ["09:15", "01:15", "11:15"])]
+    results = [{"timezone": z, "local_time": t} for z, t in zip(zones, ["09:15", "01:15", "11:15"], strict=True)]
     second = ask(client, follow_up(messages, first, results))
     for city, time in (("Tokyo", "09:15"), ("London", "01:15"), ("Sydney", "11:15")):
         assert re.search(rf"\| {city} \| .* \| {time} \|", second.content)

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chatcore.mock import SCENARIOS, Delay, MockOptions, Send, plan_reply
-from chatcore.mock.scenarios import choose_scenario, scenario_for_prompt
 from chatcore.mock.conversation import read_conversation
+from chatcore.mock.scenarios import choose_scenario, scenario_for_prompt
 from chatcore.mock.tokens import cut_anywhere, even_pieces, token_pieces
 from chatcore.mock.writing.long_answer import long_answer
 from chatcore.mock.writing.markdown_answer import markdown_answer

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 
+import httpx2
 import pytest
 
 from chatcore.events import Chunk, End, Error, Reasoning, ToolCall, Usage
 from chatcore.turn import Turn
 
 from .fakes import ByteStream, Recorder, chunk, provider_for, sse
-
-import httpx2
 
 
 def run(body: bytes, **config) -> list:

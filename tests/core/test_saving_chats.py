@@ -159,7 +159,7 @@ def test_regenerate_and_edit_replace_the_stored_messages_too(store):
     assert [e.content for e in reloaded(store, session).entries if hasattr(e, "content")] == ["hello", "What is 3+3?"]
 
 
-def test_continue_is_stored_hidden_and_replays_as_sent(store):
+def test_continue_is_stored_as_one_answer_that_replays_as_sent(store):
     session = session_on(store)
     active = session.send("Write a long answer about rivers", MOCK, GEN, SLOW)
     events = session.events(active)
@@ -168,9 +168,14 @@ def test_continue_is_stored_hidden_and_replays_as_sent(store):
     session.stop()
     for _ in events:
         pass
+    assert session.wait_saved(5)
+    assert reloaded(store, session).entries[1].status == "stopped"
     finish(session, session.continue_answer(MOCK, GEN, FAST))
     loaded = reloaded(store, session)
-    assert [getattr(e, "hidden", None) for e in loaded.entries] == [False, None, True, None]
+    [prompt, answer] = loaded.entries  # no second bubble, no hidden instruction stored
+    assert prompt.content == "Write a long answer about rivers"
+    assert answer.status == "complete" and answer.end_message == ""
+    assert answer.text == session.conversation.last_turn.text
     assert loaded.history_messages() == session.conversation.history_messages()
     assert loaded.title == "Write a long answer about rivers"
 

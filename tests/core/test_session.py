@@ -48,13 +48,14 @@ def test_continue_picks_up_a_stopped_mock_answer_where_it_stopped():
     session.stop()
     for _ in events:
         pass
-    partial = session.conversation.last_turn.text
-    assert session.can_continue()
+    stopped = session.conversation.last_turn
+    partial = stopped.text
+    assert session.can_continue() and 0 < len(partial) < len(full_text)
     run(session, session.continue_answer(MOCK, GEN, FAST))
-    rest = session.conversation.last_turn.text
-    assert partial + rest == full_text
-    hidden = session.conversation.entries[-2]
-    assert hidden.hidden and not session.can_continue()
+    # One answer: the same record goes on, its stop note gone, and reads as if never stopped.
+    assert len(session.conversation.entries) == 2 and session.conversation.last_turn is stopped
+    assert stopped.text == full_text and stopped.status == "complete" and stopped.end_message == ""
+    assert not session.can_continue()
 
 
 def test_retry_replaces_the_last_answer():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -44,7 +44,7 @@ def test_calculator_tool():
 def test_current_time_matches_the_clock():
     out = current_time("Europe/Paris")
     parsed = datetime.fromisoformat(out["iso"])
-    assert abs(parsed - datetime.now(timezone.utc)) < timedelta(seconds=5)
+    assert abs(parsed - datetime.now(UTC)) < timedelta(seconds=5)
     expected = datetime.now(ZoneInfo("Europe/Paris"))
     assert out["timezone"] == "Europe/Paris"
     assert out["utc_offset"] in {"+01:00", "+02:00"}

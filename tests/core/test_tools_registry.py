@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 
 import pytest
 from pydantic import BaseModel, Field
@@ -63,7 +63,7 @@ class Address(BaseModel):
 
 
 def test_no_title_noise_anywhere_but_a_property_called_title_survives():
-    def post(title: str, to: Address, mode: Literal["fast", "slow"] = "fast", note: Optional[str] = None) -> str:
+    def post(title: str, to: Address, mode: Literal["fast", "slow"] = "fast", note: str | None = None) -> str:
         """Send a letter."""
         return title
 

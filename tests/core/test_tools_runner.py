@@ -130,7 +130,8 @@ def test_schema_failure_is_reported_in_words():
 
 def test_a_raising_tool_becomes_an_error_result():
     registry, _ = test_registry()
-    results = {r.id: r for r in run(registry, [make_call("boom", {"message": "disk full"}, "c1"), make_call("polite_failure", {}, "c2"), make_call("plain", {"x": 1}, "c3")])}
+    calls = [make_call("boom", {"message": "disk full"}, "c1"), make_call("polite_failure", {}, "c2"), make_call("plain", {"x": 1}, "c3")]
+    results = {r.id: r for r in run(registry, calls)}
     assert results["c1"].error == "RuntimeError: disk full"
     assert results["c2"].error == "The printer is on fire"
     assert results["c3"].ok and results["c3"].result == {"x": 1}
@@ -170,7 +171,8 @@ def test_default_timeout_applies_to_tools_without_their_own():
 def test_cancel_from_another_thread_returns_promptly_and_stops_tools():
     registry, seen = test_registry()
     cancel = CancelToken()
-    calls = [make_call("nap", {"seconds": 0.01}, "fast"), make_call("hang", {}, "h1"), make_call("stubborn", {}, "s1"), make_call("nap", {"seconds": 10}, "n1")]
+    calls = [make_call("nap", {"seconds": 0.01}, "fast"), make_call("hang", {}, "h1"),
+             make_call("stubborn", {}, "s1"), make_call("nap", {"seconds": 10}, "n1")]
     registry = ToolRegistry(t if t.name != "hang" else _untimed(t) for t in registry)
     timer = threading.Timer(0.15, cancel.cancel)
     timer.start()

@@ -45,7 +45,7 @@ class ChatPage:
         self.page = page
 
     @classmethod
-    def open(cls, page: Page, url: str) -> "ChatPage":
+    def open(cls, page: Page, url: str) -> ChatPage:
         page.goto(url)
         chat = cls(page)
         chat.input.wait_for()

@@ -54,7 +54,7 @@ def open_chat(request, tmp_path, browser, app):
             for page in context.pages:
                 try:
                     page.screenshot(path=str(tmp_path / f"page-{n}.png"), full_page=True)
-                except Exception:  # a screenshot must not hide the real failure
+                except Exception:  # noqa: S110 - a screenshot must not hide the real failure
                     pass
         print(f"screenshots: {tmp_path}")
         print(f"--- streamlit log ({app.url}) ---\n{app.output()[-5000:]}")

@@ -68,14 +68,14 @@ class StreamlitServer:
         self.startup_timeout = startup_timeout
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
-        self._log = tempfile.TemporaryFile(mode="w+b")
+        self._log = tempfile.TemporaryFile(mode="w+b")  # noqa: SIM115 - lives as long as the server; closed in stop()
         self._no_secrets = None  # an empty secrets file, so no real secrets.toml is read
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "StreamlitServer":
+    def start(self) -> StreamlitServer:
         env = {k: v for k, v in os.environ.items() if k not in PROVIDER_ENV}
         env.update(self.extra_env)
         env.setdefault("PYTHONUNBUFFERED", "1")
@@ -90,7 +90,7 @@ class StreamlitServer:
             *self.extra_args,
         ]
         if not self.use_secrets:
-            self._no_secrets = tempfile.NamedTemporaryFile("w", suffix=".toml", prefix="no-secrets-")
+            self._no_secrets = tempfile.NamedTemporaryFile("w", suffix=".toml", prefix="no-secrets-")  # noqa: SIM115 - as _log
             cmd += ["--secrets.files", self._no_secrets.name]
         self.proc = subprocess.Popen(cmd, cwd=self.cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
@@ -129,7 +129,7 @@ class StreamlitServer:
         if self._no_secrets is not None:
             self._no_secrets.close()
 
-    def __enter__(self) -> "StreamlitServer":
+    def __enter__(self) -> StreamlitServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

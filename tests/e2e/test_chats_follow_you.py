@@ -305,7 +305,7 @@ def test_a_link_holder_forging_rename_and_delete_clicks_changes_nothing(app, con
     for forged in (([rename_id], {title_id: "pwned"}), ([delete_id], {})):
         runs = bob_wire.runs_finished
         bob_wire.forge(*forged)
-        wait_for(lambda: bob_wire.runs_finished > runs, what="the server running Bob's forged click", page=bob.page)
+        wait_for(lambda runs=runs: bob_wire.runs_finished > runs, what="the server running Bob's forged click", page=bob.page)
         ChatPage(bob.page).wait_until_idle()
     assert title_of(db_path, cid) == "renamed by Ann's own forged click"  # neither renamed nor deleted
     assert bob.page.get_by_role("button", name="Rename").count() == 0

@@ -65,7 +65,7 @@ class PostgresServer:
             raise RuntimeError(f"{' '.join(args[:2])} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}\n{log[-3000:]}")
 
     @classmethod
-    def start(cls) -> "PostgresServer":
+    def start(cls) -> PostgresServer:
         bin_dir = find_bin_dir()
         user = None
         if os.geteuid() == 0:

@@ -60,9 +60,9 @@ def test_a_folder_that_cannot_be_created(tmp_path):
 
 
 def test_tables_missing_is_a_store_error_too(tmp_path):
-    with ChatStore(f"sqlite:///{tmp_path / 'chat.sqlite3'}") as store:  # never migrated
-        with pytest.raises(StoreError, match="no such table"):
-            store.create_conversation("me")
+    never_migrated = ChatStore(f"sqlite:///{tmp_path / 'chat.sqlite3'}")
+    with never_migrated as store, pytest.raises(StoreError, match="no such table"):
+        store.create_conversation("me")
 
 
 def test_postgresql_down_fails_fast_with_a_store_error():
@@ -84,10 +84,9 @@ def test_a_row_locked_elsewhere_on_postgresql_fails_instead_of_hanging(request):
     with ChatStore(url, busy_timeout=0.3) as store:
         store.migrate()
         cid = store.create_conversation("me")
-        with store.engine.connect() as other:  # another process holds the conversation's row
-            with other.begin():
-                other.exec_driver_sql("SELECT id FROM conversations WHERE id = %(id)s FOR UPDATE", {"id": cid})
-                with pytest.raises(StoreError, match=r"^Could not save the conversation: .*lock timeout"):
-                    store.add_user_message(cid, "me", "hello")
+        with store.engine.connect() as other, other.begin():  # another process holds the conversation's row
+            other.exec_driver_sql("SELECT id FROM conversations WHERE id = %(id)s FOR UPDATE", {"id": cid})
+            with pytest.raises(StoreError, match=r"^Could not save the conversation: .*lock timeout"):
+                store.add_user_message(cid, "me", "hello")
         store.add_user_message(cid, "me", "hello")
         assert len(store.load(cid, "me").entries) == 1

@@ -15,7 +15,7 @@ ALL = [fn.__name__ for fn in MIGRATIONS]
 
 
 def test_migration_names_are_unique_and_ordered():
-    assert len(ALL) == len(set(ALL)) and ALL == sorted(ALL)
+    assert len(ALL) == len(set(ALL)) and sorted(ALL) == ALL
 
 
 @pytest.fixture(params=["file", "memory", "postgres"])

@@ -108,12 +108,12 @@ def markdown_answer(prompt: str) -> str:
     sample = repr([w.lower() for w in words])
     points = [_POINTS[(seed + i) % len(_POINTS)] for i in range(3)]
     columns = _TABLE_COLUMNS[seed % len(_TABLE_COLUMNS)]
-    rows = "\n".join(f"| {w} | {a} | {b} |" for w, (a, b) in zip(words, _TABLE_CELLS))
+    rows = "\n".join(f"| {w} | {a} | {b} |" for w, (a, b) in zip(words, _TABLE_CELLS, strict=False))  # extra topic words get no row
     parts = [
         f"## {title_from(prompt)}",
         _INTROS[seed % len(_INTROS)].format(topic=topic),
         "### Key points",
-        "\n".join(f"- **{head}**: {body.format(w=w)}" for (head, body), w in zip(points, words)),
+        "\n".join(f"- **{head}**: {body.format(w=w)}" for (head, body), w in zip(points, words, strict=False)),
         "### A small example",
         "```python\n" + _CODE[(seed >> 3) % len(_CODE)].format(slug=slug, sample=sample) + "\n```",
         "### At a glance",

@@ -1,0 +1,161 @@
+"""An answer that streams on the server, detached from whichever page is showing it.
+
+A Streamlit page is a script run that any click, reload or closed tab ends. If the answer
+were produced *by* that run, a reload would kill it. So an answer runs on its own thread
+(``LiveTurn``): it reads the core's events, applies each to the ``Turn`` record and keeps
+them in a log. Pages *follow* the log: a follower that starts at 0 replays what was said so
+far and then goes on live, so a reloaded page, or the same link in a second tab,
+re-attaches and shows the answer to its end.
+
+Only three things end a live answer early: ``stop()`` (the Stop button, from any tab that
+follows it), a new prompt in the same chat (which calls ``stop()``), and the idle limit:
+nobody followed it for ``idle_limit`` seconds (every tab closed), so nobody would read it.
+
+``TurnHub`` finds a running answer by its conversation id. It is shared by every session
+of the process, and safe to share: it holds only answers that are running, keyed by their
+conversation's id (144 random bits), and callers look an answer up only after the store
+has said the visitor may open that conversation (``ChatSession.open_conversation``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable, Iterator
+
+from .engine import ActiveTurn
+from .events import Event
+from .ticker import TICK, Tick
+from .turn import Segment
+
+DEFAULT_IDLE_LIMIT_S = 120.0
+
+
+class LiveTurn:
+    def __init__(self, active: ActiveTurn, conversation_id: str, *, idle_limit: float = DEFAULT_IDLE_LIMIT_S,
+                 on_finish: Callable[[LiveTurn], None] | None = None) -> None:
+        self.active = active
+        self.turn = active.turn
+        self.conversation_id = conversation_id
+        self.idle_limit = idle_limit
+        self._on_finish = on_finish
+        self._log: list[Event] = []
+        self._changed = threading.Condition()
+        self._ended = False  # the event source is exhausted (the turn record is final)
+        self._last_follow = time.monotonic()
+        # What the answer held before this run of it began (a continued answer's first part):
+        # followers show it first, and the events in the log come after it.
+        self.base: tuple[Segment, ...] = tuple(
+            Segment(kind=s.kind, step=s.step, pieces=[s.text], tool_id=s.tool_id) for s in self.turn.segments
+        )
+        self._thread = threading.Thread(target=self._pump, name="chatcore-answer", daemon=True)
+
+    def start(self) -> LiveTurn:
+        self._thread.start()
+        threading.Thread(target=self._watch_idle, name="chatcore-answer-idle", daemon=True).start()
+        return self
+
+    # ------------------------------------------------------------ producing
+    def _pump(self) -> None:
+        try:
+            for event in self.active.events():  # each event is applied to the Turn first
+                with self._changed:
+                    self._log.append(event)
+                    self._changed.notify_all()
+        except BaseException as exc:  # noqa: BLE001 - the turn record carries the failure
+            if not self.turn.is_finished:
+                self.turn.finish("error", "error", f"The answer failed: {type(exc).__name__}.")
+        finally:
+            with self._changed:
+                self._ended = True
+                self._changed.notify_all()
+            if self._on_finish is not None:
+                self._on_finish(self)
+
+    def _watch_idle(self) -> None:
+        while not self.wait(1.0):
+            if time.monotonic() - self._last_follow > self.idle_limit:
+                self.stop("idle", "Stopped: nobody was watching this answer.")
+                return
+
+    # ------------------------------------------------------------ following
+    def follow(self, start: int = 0, tick: float = 0.15) -> Iterator[Event | Tick]:
+        """The answer's events from ``start``: what was said so far at once, then live.
+
+        Yields ``TICK`` after each ``tick`` seconds of silence (so a renderer can flush what
+        it holds back), and ends when the answer has ended and every event was handed out.
+        Abandoning the iterator (a page run that was interrupted) leaves the answer running.
+        """
+        position = start
+        while True:
+            with self._changed:
+                self._last_follow = time.monotonic()
+                if position >= len(self._log) and not self._ended:
+                    self._changed.wait(tick)
+                new = self._log[position:]
+                ended = self._ended
+            if new:
+                position += len(new)
+                yield from new
+            elif ended:
+                return
+            else:
+                yield TICK
+
+    @property
+    def events_so_far(self) -> int:
+        with self._changed:
+            return len(self._log)
+
+    # ------------------------------------------------------------ ending
+    def stop(self, reason: str = "stop", message: str = "Stopped.") -> None:
+        """Stop from any thread: the upstream closes at once, what was said is kept."""
+        self.active.stop(reason, message)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.turn.is_finished
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the event source is exhausted. True if it is."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._ended, timeout)
+
+
+class TurnHub:
+    """The answers running in this process, by conversation id (see the module docstring)."""
+
+    def __init__(self, *, idle_limit: float = DEFAULT_IDLE_LIMIT_S) -> None:
+        self.idle_limit = idle_limit
+        self._running: dict[str, LiveTurn] = {}
+        self._lock = threading.Lock()
+
+    def start(self, conversation_id: str, active: ActiveTurn,
+              on_finish: Callable[[LiveTurn], None] | None = None) -> LiveTurn:
+        """Run ``active`` detached. An answer still running in that conversation is stopped first."""
+        def finished(live: LiveTurn) -> None:
+            with self._lock:
+                if self._running.get(conversation_id) is live:
+                    del self._running[conversation_id]
+            if on_finish is not None:
+                on_finish(live)
+
+        live = LiveTurn(active, conversation_id, idle_limit=self.idle_limit, on_finish=finished)
+        with self._lock:
+            previous = self._running.get(conversation_id)
+            self._running[conversation_id] = live
+        if previous is not None and not previous.is_finished:
+            previous.stop("new_prompt", "Stopped: a new prompt was sent.")
+        return live.start()
+
+    def get(self, conversation_id: str) -> LiveTurn | None:
+        """The answer running in ``conversation_id``, if any (the caller checked access)."""
+        with self._lock:
+            return self._running.get(conversation_id)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._running)
+
+
+__all__ = ["DEFAULT_IDLE_LIMIT_S", "LiveTurn", "TurnHub"]
