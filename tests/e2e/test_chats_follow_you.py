@@ -43,17 +43,28 @@ def app(db_path):
 
 
 @pytest.fixture
-def contexts(browser):
-    """``new(storage_state=None)``: a new browser context (a browser of its own); all closed after the test."""
+def contexts(request, tmp_path, browser, app):
+    """``new(storage_state=None)``: a new browser context (a browser of its own); all closed after the test.
+
+    On failure, as ``open_chat`` does: each page's screenshot in ``tmp_path`` and the app's log."""
     made: list[BrowserContext] = []
 
     def new(**options) -> BrowserContext:
         context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(30_000)  # several browsers at once on a loaded 2-core machine
         made.append(context)
         return context
 
     yield new
+    if getattr(request.node, "e2e_failed", False):
+        for n, context in enumerate(made):
+            for m, page in enumerate(context.pages):
+                try:
+                    page.screenshot(path=str(tmp_path / f"context-{n}-page-{m}.png"), full_page=True)
+                except Exception:  # noqa: S110 - a screenshot must not hide the real failure
+                    pass
+        print(f"screenshots: {tmp_path}")
+        print(f"--- streamlit log ({app.url}) ---\n{app.output()[-5000:]}")
     for context in made:
         context.close()
 
