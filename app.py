@@ -1,22 +1,12 @@
-"""Streaming chat dashboard. Run with `streamlit run app.py`.
+"""Streaming Chat. Run with `streamlit run app.py`: one process serves the dashboard
+(``dashboard.py``, which routes to ``pages/``) and the HTTP API (``api/``) beside it.
 
-This file only sets the page up and routes; each page lives in pages/, lets the visitor in
-(sign-in or the shared password, when configured) and calls ui/, which calls chatcore/.
+Streamlit finds the module-level ``app`` and serves it with uvicorn. ``CHAT_API = "off"``
+leaves the API out; where a host does not serve extra routes, the dashboard works the same.
 """
 
 import streamlit as st
 
-from ui.access import has_access
+from api import api_middleware
 
-st.set_page_config(page_title="Streaming Chat", page_icon=":material/forum:", layout="centered")
-
-navigation = st.navigation(
-    [
-        st.Page("pages/chat.py", title="Chat", icon=":material/chat:", default=True),
-        st.Page("pages/history.py", title="History", icon=":material/history:"),
-        st.Page("pages/metrics.py", title="Metrics", icon=":material/monitoring:"),
-        st.Page("pages/tools.py", title="Tools", icon=":material/build:"),
-    ],
-    position="sidebar" if has_access() else "hidden",  # each page checks access itself (ui/access.py)
-)
-navigation.run()
+app = st.App("dashboard.py", middleware=api_middleware())

@@ -98,7 +98,7 @@ def bench_rerun(reruns: int, db: Path) -> tuple[list[float], list[float], int]:
     with ChatStore(f"sqlite:///{db}") as store:
         store.migrate()
         cid = saved_conversation(store)
-    ours = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    ours = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     ours.query_params["c"] = cid
     ours.run()
     shown = len(ours.chat_message)

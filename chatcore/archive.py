@@ -133,6 +133,12 @@ class ChatArchive:
             interval=self.checkpoint_interval,
         ).start()
 
+    def save_answer(self, conversation: Conversation, turn: Turn) -> None:
+        """Save an answer that is already whole (e.g. history an API client sent along)."""
+        owner = self._write_owner(conversation.id)
+        turn.message_id = self.store.start_assistant(conversation.id, owner, turn)
+        self.store.finish(turn.message_id, turn)
+
     def resume_answer(self, conversation: Conversation, turn: Turn) -> TurnSaver | None:
         """A stopped answer goes on (Continue): mark its row streaming again and keep it saved.
 

@@ -17,11 +17,13 @@ place that knows about the openai SDK's exception classes.
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import replace
+from typing import Any, Iterable
 
 import openai
 
 from .events import Error, ErrorKind
+from .scrub import scrub_credentials
 
 # Statuses worth retrying before the first token (idempotent from the user's view).
 RETRYABLE_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529})
@@ -109,11 +111,20 @@ def describe(
     base_url: str = "",
     read_timeout: float | None = None,
     mid_answer: bool = False,
+    secrets: Iterable[str] = (),
 ) -> Error:
     """Map an exception raised while talking to the server to a user-facing ``Error``.
 
     ``mid_answer``: part of the answer is already on screen (it is kept, say so).
+    ``secrets``: the key in use. This is where upstream text becomes user text, so the
+    message is scrubbed of credentials here, before anything shows or stores it.
     """
+    error = _describe(exc, model=model, base_url=base_url, read_timeout=read_timeout, mid_answer=mid_answer)
+    message = scrub_credentials(error.message, secrets)
+    return error if message == error.message else replace(error, message=message)
+
+
+def _describe(exc: BaseException, *, model: str, base_url: str, read_timeout: float | None, mid_answer: bool) -> Error:
     if isinstance(exc, openai.APIStatusError):
         return _status_error(exc, model, base_url)
     if isinstance(exc, openai.APITimeoutError):

@@ -99,6 +99,20 @@ class ToolResult(_Event):
 
 
 @dataclass(frozen=True, slots=True)
+class ToolProgress(_Event):
+    """A running tool says how far it got (shown live on its panel; not sent to the model).
+
+    ``done``/``total`` are set when it can count (e.g. 3 of 10), ``message`` is free text."""
+
+    id: str
+    name: str
+    message: str = ""
+    done: float | None = None
+    total: float | None = None
+    type: ClassVar[str] = "tool_progress"
+
+
+@dataclass(frozen=True, slots=True)
 class Usage(_Event):
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
@@ -133,9 +147,11 @@ class Error(_Event):
     type: ClassVar[str] = "error"
 
 
-Event = Chunk | Reasoning | ToolCall | ToolResult | Usage | End | Error
+Event = Chunk | Reasoning | ToolCall | ToolProgress | ToolResult | Usage | End | Error
 
-_BY_TYPE: dict[str, type[Event]] = {cls.type: cls for cls in (Chunk, Reasoning, ToolCall, ToolResult, Usage, End, Error)}
+_BY_TYPE: dict[str, type[Event]] = {
+    cls.type: cls for cls in (Chunk, Reasoning, ToolCall, ToolProgress, ToolResult, Usage, End, Error)
+}
 
 
 def event_from_dict(data: dict[str, Any]) -> Event:
@@ -157,6 +173,7 @@ __all__ = [
     "FinishReason",
     "Reasoning",
     "ToolCall",
+    "ToolProgress",
     "ToolResult",
     "Usage",
     "event_from_dict",

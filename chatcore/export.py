@@ -2,13 +2,19 @@
 reproduces the next turn (with a ready-to-run curl line).
 
 Never includes the API key: the curl line reads it from ``$OPENAI_API_KEY`` at run time.
+That key goes wherever the line points, so ``curl_target`` aims it at the *viewer's*
+current server by default (a link holder may not trust the server a conversation was
+answered by) and, when the viewer picks the conversation's own server instead, says
+plainly which host the command will contact.
 """
 
 from __future__ import annotations
 
 import json
 import shlex
+from dataclasses import dataclass
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 from .conversation import Conversation, UserEntry
 from .messages import with_system_prompt
@@ -105,6 +111,51 @@ def next_turn_request(
     return body
 
 
+@dataclass(frozen=True, slots=True)
+class CurlTarget:
+    """Where an exported curl line sends the request (and the runner's ``$OPENAI_API_KEY``)."""
+
+    base_url: str
+    host: str
+    note: str  # one sentence for the viewer: which host the command contacts
+    elsewhere: bool  # True: not the viewer's current server (show the note as a warning)
+
+
+def host_of(base_url: str) -> str:
+    """``host`` or ``host:port`` of a base URL, as a person would recognise it."""
+    try:
+        parts = urlsplit(base_url)
+        return parts.netloc.rsplit("@", 1)[-1] or base_url
+    except ValueError:
+        return base_url
+
+
+def _same_server(a: str, b: str) -> bool:
+    return a.rstrip("/").lower() == b.rstrip("/").lower()
+
+
+def curl_target(viewer_base_url: str, conversation_base_url: str = "", *, use_conversation_server: bool = False) -> CurlTarget:
+    """The viewer's current base URL, or (when asked, and different) the conversation's."""
+    viewer = viewer_base_url.rstrip("/")
+    stored = conversation_base_url.rstrip("/")
+    if use_conversation_server and stored and not _same_server(stored, viewer):
+        host = host_of(stored)
+        return CurlTarget(
+            stored,
+            host,
+            f"This command contacts {host}, the server this conversation was answered by, not your current server "
+            f"({host_of(viewer)}). It sends your `$OPENAI_API_KEY` to {host}: run it only if you trust that server.",
+            elsewhere=True,
+        )
+    host = host_of(viewer)
+    return CurlTarget(
+        viewer,
+        host,
+        f"This command contacts {host} (your current base URL) with the key in `$OPENAI_API_KEY`; the key is never exported.",
+        elsewhere=False,
+    )
+
+
 def to_curl(body: dict[str, Any], base_url: str) -> str:
     """A curl line that replays ``body``; the key comes from the environment, never the export."""
     url = base_url.rstrip("/") + "/chat/completions"
@@ -117,4 +168,4 @@ def to_curl(body: dict[str, Any], base_url: str) -> str:
     )
 
 
-__all__ = ["next_turn_request", "to_curl", "to_json", "to_markdown"]
+__all__ = ["CurlTarget", "curl_target", "host_of", "next_turn_request", "to_curl", "to_json", "to_markdown"]

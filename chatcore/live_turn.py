@@ -19,8 +19,10 @@ has said the visitor may open that conversation (``ChatSession.open_conversation
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
+from collections import OrderedDict
 from typing import Callable, Iterator
 
 from .engine import ActiveTurn
@@ -39,8 +41,10 @@ class LiveTurn:
         self.conversation_id = conversation_id
         self.idle_limit = idle_limit
         self._on_finish = on_finish
+        self.turn_id = secrets.token_urlsafe(16)  # names this answer in the API (128 random bits)
         self._log: list[Event] = []
         self._changed = threading.Condition()
+        self._listeners: list[Callable[[], None]] = []
         self._ended = False  # the event source is exhausted (the turn record is final)
         self._last_follow = time.monotonic()
         # What the answer held before this run of it began (a continued answer's first part):
@@ -62,6 +66,7 @@ class LiveTurn:
                 with self._changed:
                     self._log.append(event)
                     self._changed.notify_all()
+                self._tell_listeners()
         except BaseException as exc:  # noqa: BLE001 - the turn record carries the failure
             if not self.turn.is_finished:
                 self.turn.finish("error", "error", f"The answer failed: {type(exc).__name__}.")
@@ -69,6 +74,7 @@ class LiveTurn:
             with self._changed:
                 self._ended = True
                 self._changed.notify_all()
+            self._tell_listeners()
             if self._on_finish is not None:
                 self._on_finish(self)
 
@@ -107,6 +113,35 @@ class LiveTurn:
         with self._changed:
             return len(self._log)
 
+    def events_since(self, position: int) -> tuple[list[Event], bool]:
+        """The events from ``position`` on, without waiting, and whether the answer has ended
+        (for callers that wait their own way, e.g. an async HTTP route)."""
+        with self._changed:
+            self._last_follow = time.monotonic()
+            return self._log[position:], self._ended
+
+    def listen(self, wake: Callable[[], None]) -> Callable[[], None]:
+        """Call ``wake()`` (from the answer's thread: keep it tiny and thread-safe) after each
+        new event and at the end. Returns the function that stops listening."""
+        with self._changed:
+            self._listeners.append(wake)
+
+        def stop_listening() -> None:
+            with self._changed:
+                if wake in self._listeners:
+                    self._listeners.remove(wake)
+
+        return stop_listening
+
+    def _tell_listeners(self) -> None:
+        with self._changed:
+            listeners = list(self._listeners)
+        for wake in listeners:
+            try:
+                wake()
+            except Exception:  # noqa: BLE001, S110 - a listener that went away must not stop the answer
+                pass
+
     # ------------------------------------------------------------ ending
     def stop(self, reason: str = "stop", message: str = "Stopped.") -> None:
         """Stop from any thread: the upstream closes at once, what was said is kept."""
@@ -123,11 +158,20 @@ class LiveTurn:
 
 
 class TurnHub:
-    """The answers running in this process, by conversation id (see the module docstring)."""
+    """The answers running in this process, by conversation id (see the module docstring).
 
-    def __init__(self, *, idle_limit: float = DEFAULT_IDLE_LIMIT_S) -> None:
+    Ended answers stay findable by their ``turn_id`` for ``keep_ended_s`` seconds (at most
+    ``keep_ended`` of them), so an API client that lost its connection can replay one to
+    its end."""
+
+    def __init__(self, *, idle_limit: float = DEFAULT_IDLE_LIMIT_S, keep_ended_s: float = 600.0,
+                 keep_ended: int = 500) -> None:
         self.idle_limit = idle_limit
+        self.keep_ended_s = keep_ended_s
+        self.keep_ended = keep_ended
         self._running: dict[str, LiveTurn] = {}
+        self._by_turn: dict[str, LiveTurn] = {}
+        self._ended: OrderedDict[str, tuple[float, LiveTurn]] = OrderedDict()
         self._lock = threading.Lock()
 
     def start(self, conversation_id: str, active: ActiveTurn,
@@ -137,6 +181,9 @@ class TurnHub:
             with self._lock:
                 if self._running.get(conversation_id) is live:
                     del self._running[conversation_id]
+                self._by_turn.pop(live.turn_id, None)
+                self._ended[live.turn_id] = (time.monotonic(), live)
+                self._forget_old_ended()
             if on_finish is not None:
                 on_finish(live)
 
@@ -144,14 +191,31 @@ class TurnHub:
         with self._lock:
             previous = self._running.get(conversation_id)
             self._running[conversation_id] = live
+            self._by_turn[live.turn_id] = live
         if previous is not None and not previous.is_finished:
             previous.stop("new_prompt", "Stopped: a new prompt was sent.")
         return live.start()
+
+    def _forget_old_ended(self) -> None:
+        cutoff = time.monotonic() - self.keep_ended_s
+        while self._ended and (len(self._ended) > self.keep_ended or next(iter(self._ended.values()))[0] < cutoff):
+            self._ended.popitem(last=False)
 
     def get(self, conversation_id: str) -> LiveTurn | None:
         """The answer running in ``conversation_id``, if any (the caller checked access)."""
         with self._lock:
             return self._running.get(conversation_id)
+
+    def find_turn(self, turn_id: str) -> LiveTurn | None:
+        """An answer by its ``turn_id``: running, or ended a little while ago (the caller
+        must still check that the visitor may open ``live.conversation_id``)."""
+        with self._lock:
+            live = self._by_turn.get(turn_id)
+            if live is None:
+                self._forget_old_ended()
+                found = self._ended.get(turn_id)
+                live = found[1] if found is not None else None
+            return live
 
     def __len__(self) -> int:
         with self._lock:

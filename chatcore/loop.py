@@ -74,7 +74,8 @@ def run_turn(
             messages.append(assistant_message("".join(text_pieces), wire_calls))  # type: ignore[arg-type]
             results: dict[str, ToolResult] = {}
             for result in run_tool_calls(registry, calls, cancel, default_timeout=timeouts.tool):
-                results[result.id] = result
+                if type(result) is ToolResult:  # not a ToolProgress, which only the UI shows
+                    results[result.id] = result
                 yield result
             if cancel.cancelled:
                 yield End("cancelled")

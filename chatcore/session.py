@@ -44,7 +44,8 @@ CONTINUABLE = ("stopped", "incomplete", "error", "interrupted")
 
 class ChatSession:
     def __init__(self, registry: ToolRegistry | None = None, archive: ChatArchive | None = None,
-                 hub: TurnHub | None = None) -> None:
+                 hub: TurnHub | None = None,
+                 shared_providers: Callable[[ProviderConfig, MockOptions | None], OpenAICompatProvider] | None = None) -> None:
         """``archive``: where the chat is saved (None: kept in memory only, e.g. the store is down).
 
         ``hub``: where answers run, detached from the page (the UI passes the process's
@@ -53,6 +54,7 @@ class ChatSession:
         self.registry = registry if registry is not None else default_registry()
         self.archive = archive
         self.hub = hub if hub is not None else TurnHub()
+        self._shared_providers = shared_providers  # the API's: one provider per operator setting, process-wide
         self.finished_turns: list[Turn] = []  # this session's answers, for the Metrics page
         self._provider: OpenAICompatProvider | None = None
         self._provider_key: tuple[Any, ...] | None = None
@@ -125,6 +127,8 @@ class ChatSession:
     # ------------------------------------------------------------ provider
     def provider(self, config: ProviderConfig, mock: MockOptions | None = None) -> OpenAICompatProvider:
         """The provider for these settings; rebuilt only when they change (keeps the connection pool)."""
+        if self._shared_providers is not None:
+            return self._shared_providers(config, mock)
         key = (config, mock if config.is_mock else None)
         if self._provider is None or key != self._provider_key:
             if self._provider is not None:

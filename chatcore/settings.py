@@ -1,8 +1,8 @@
 """Settings as small immutable values, resolved once at the edge and passed in.
 
-``ProviderConfig.from_sources`` is the one place that reads configuration: explicit
-values (the sidebar) first, then ``st.secrets`` (passed in as a plain mapping, this module
-never imports streamlit), then the environment. The API key is kept out of ``repr`` so it
+``ProviderConfig.from_sources`` is the one place that reads the operator's provider:
+``st.secrets`` (passed in as a plain mapping, this module never imports streamlit), then
+the environment. What a visitor types goes through ``provider_policy`` instead. The API key is kept out of ``repr`` so it
 never lands in a log line or a traceback.
 """
 
@@ -15,6 +15,7 @@ from typing import Any, Literal, Mapping
 import httpx2
 
 MOCK_BASE_URL = "http://mock.invalid/v1"
+DEFAULT_BASE_URL = "https://api.openai.com/v1"  # where a key with no base URL goes
 DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant. Answer in Markdown. Use the tools when they help."
 
 ProviderKind = Literal["mock", "openai"]
@@ -60,35 +61,30 @@ class ProviderConfig:
         *,
         secrets: Mapping[str, Any] | None = None,
         env: Mapping[str, str] | None = None,
-        **explicit: Any,
     ) -> ProviderConfig:
-        """Resolve: explicit (non-empty) > secrets > environment > defaults.
+        """The operator's provider: ``st.secrets`` (a plain mapping here) > environment > defaults.
 
         The provider is the real one whenever a base URL or an API key is configured,
-        and the mock otherwise, so a fresh clone works with no key and no network.
+        and the mock otherwise, so a fresh clone works with no key and no network. What a
+        visitor types is not read here: ``provider_policy.choose_provider`` decides what of
+        it may be combined with this (the operator's key goes only to the operator's URL).
         """
         secrets = secrets or {}
         env = os.environ if env is None else env
 
         def pick(name: str) -> str:
-            value = explicit.get(name.lower().removeprefix("openai_"))
-            if value:
-                return str(value)
-            return str(secrets.get(name) or env.get(name) or "")
+            return str(secrets.get(name) or env.get(name) or "").strip()
 
         api_key = pick("OPENAI_API_KEY")
         base_url = pick("OPENAI_BASE_URL")
         model = pick("OPENAI_MODEL")
-        kind = explicit.get("kind") or ("openai" if (api_key or base_url) else "mock")
-        if kind == "mock":
+        if not (api_key or base_url):
             return cls(kind="mock", model=model if model.startswith("mock") else "mock-gpt")
         return cls(
             kind="openai",
-            base_url=(base_url or "https://api.openai.com/v1").rstrip("/"),
+            base_url=(base_url or DEFAULT_BASE_URL).rstrip("/"),
             api_key=api_key,
             model=model or "gpt-4o-mini",
-            extra_headers=dict(explicit.get("extra_headers") or {}),
-            timeouts=explicit.get("timeouts") or Timeouts(),
         )
 
 
@@ -139,6 +135,6 @@ def settings_from_record(record: Mapping[str, Any] | None) -> tuple[ProviderConf
 
 
 __all__ = [
-    "DEFAULT_SYSTEM_PROMPT", "GenerationSettings", "MOCK_BASE_URL", "ProviderConfig", "ProviderKind", "Timeouts",
-    "settings_from_record", "settings_record",
+    "DEFAULT_BASE_URL", "DEFAULT_SYSTEM_PROMPT", "GenerationSettings", "MOCK_BASE_URL", "ProviderConfig", "ProviderKind",
+    "Timeouts", "settings_from_record", "settings_record",
 ]

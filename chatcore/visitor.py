@@ -64,6 +64,15 @@ class Visitor:
 
     user_id: str | None
     browser_key: str = field(repr=False)
+    acting_as: str | None = None  # set by ``for_creator``: a stored identity, e.g. an API token's
+
+    @classmethod
+    def for_creator(cls, creator: str) -> Visitor:
+        """The visitor a stored identity stands for (``user:<id>``, or ``browser:<hash>``: only
+        the hash is ever stored, so such a visitor is known by it, not by the key)."""
+        if creator.startswith(USER_PREFIX):
+            return cls(user_id=creator.removeprefix(USER_PREFIX), browser_key="")
+        return cls(user_id=None, browser_key="", acting_as=creator)
 
     @property
     def signed_in(self) -> bool:
@@ -72,7 +81,9 @@ class Visitor:
     @property
     def creator(self) -> str:
         """Who this visitor is to the store: whose conversations they list, rename and delete."""
-        return USER_PREFIX + self.user_id if self.user_id is not None else browser_creator(self.browser_key)
+        if self.user_id is not None:
+            return USER_PREFIX + self.user_id
+        return self.acting_as if self.acting_as is not None else browser_creator(self.browser_key)
 
     def owner_for_new(self, conversation_id: str) -> str:
         """Who owns (may write to) a conversation this visitor starts."""

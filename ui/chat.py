@@ -6,19 +6,16 @@ import os
 
 import streamlit as st
 
+from chatcore.app_config import load_app_config
 from chatcore.live_turn import LiveTurn
 from chatcore.session import ChatSession
 from chatcore.user_text import clean_user_text, max_prompt_chars, prompt_too_long
 
 from .live import BATCH_S, LiveAnswer
 from .sidebar import Settings, render_sidebar
+from .starters import STARTER_ACTION, render_welcome
 from .state import LINK_PARAM, PROMPT, STOP_BUTTON, chat_session, secrets_mapping, store_problem, take_action
 from .transcript import EDITING, render_conversation, render_user_text
-
-WELCOME = (
-    "Ask anything. With the built-in mock (no key needed) try `What is 23*17+4?`, "
-    "`What time is it in Tokyo, London and New York?` or `How many days until New Year?`."
-)
 
 
 def stop_if_asked(session: ChatSession) -> None:
@@ -35,8 +32,11 @@ def stop_if_asked(session: ChatSession) -> None:
 
 def stream_answer(session: ChatSession, prompt: str | None, settings: Settings, status_slot, *,
                   continue_answer: bool = False) -> None:
+    config = settings.provider
+    if config is None:  # the sidebar refused the provider settings (and said why)
+        return
     if continue_answer:
-        live = session.continue_answer(settings.provider, settings.generation, settings.mock)
+        live = session.continue_answer(config, settings.generation, settings.mock)
         if live is None:
             return
     else:
@@ -44,7 +44,7 @@ def stream_answer(session: ChatSession, prompt: str | None, settings: Settings, 
             prompt = clean_user_text(prompt)
             with st.chat_message("user"):
                 render_user_text(prompt)
-        live = session.send(prompt, settings.provider, settings.generation, settings.mock)
+        live = session.send(prompt, config, settings.generation, settings.mock)
     show_link(session)
     follow_answer(session, live, status_slot)
 
@@ -113,6 +113,8 @@ def chat_page() -> None:
     if problem:
         st.warning(problem, icon=":material/cloud_off:")
     action = take_action() or {}  # set by a button's on_click, before this run started
+    if settings.provider is None:  # the sidebar refused the provider settings: send nothing at all
+        action = {}
     max_chars = max_prompt_chars({**os.environ, **secrets_mapping()})
     too_long = None  # refused before anything is stored or sent upstream
     follow_up: tuple[str, str | None] | None = None  # what to stream after the history is drawn
@@ -120,6 +122,8 @@ def chat_page() -> None:
         follow_up = ("answer", None)
     elif action.get("action") == "continue" and session.can_continue():
         follow_up = ("continue", None)
+    elif action.get("action") == STARTER_ACTION:  # a starter prompt clicked: as if typed
+        follow_up = ("answer", action["text"])
     elif action.get("action") == "edit_send":
         index = action["index"]
         text = st.session_state.get(f"edit-text-{session.conversation.id}-{index}", "")
@@ -132,14 +136,19 @@ def chat_page() -> None:
     live = session.live if session.is_streaming else None
     render_conversation(session.conversation, can_continue=session.can_continue() and follow_up is None and live is None,
                         live=live.turn if live is not None else None)
-    if not session.conversation.entries:
-        st.caption(WELCOME)
+    app_config = load_app_config()
+    for problem in app_config.problems:
+        st.warning(problem, icon=":material/settings_alert:")
+    if not session.conversation.entries and follow_up is None:
+        render_welcome(app_config)
+    if settings.provider is None:
+        st.error(f"{settings.refusal} Change the provider settings in the sidebar to chat.", icon=":material/block:")
     status_slot = st.bottom.empty()  # above the input box: Stop and "still working" notes
-    prompt = st.chat_input("Message", key=PROMPT, max_chars=max_chars)
+    prompt = st.chat_input("Message", key=PROMPT, max_chars=max_chars, disabled=settings.provider is None)
     too_long = too_long or (prompt_too_long(prompt, max_chars) if prompt is not None else None)
     if too_long:
         st.error(too_long, icon=":material/block:")
-    elif prompt is not None and clean_user_text(prompt).strip():
+    elif prompt is not None and settings.provider is not None and clean_user_text(prompt).strip():
         stream_answer(session, prompt, settings, status_slot)
     elif follow_up is not None:
         kind, text = follow_up

@@ -16,13 +16,14 @@ import time
 
 import streamlit as st
 
-from chatcore.export import next_turn_request, to_curl, to_json, to_markdown
+from chatcore.export import curl_target, host_of, next_turn_request, to_curl, to_json, to_markdown
 from chatcore.mock_server import DEFAULT_PORT as MOCK_SERVER_PORT
 from chatcore.session import ChatSession
 from chatcore.settings import settings_from_record
 from chatcore.store import ConversationSummary, StoreError, turn_to_record
 
 from .browser_identity import forget_browser, keep_browser_key, keeps_history
+from .sidebar import current_base_url
 from .state import LINK_PARAM, chat_session, store_problem
 
 SELECTED = "history_selected"
@@ -106,14 +107,27 @@ def _exports(session: ChatSession, summary: ConversationSummary) -> None:
                             "application/json", key=f"req-{summary.id}", icon=":material/send:", on_click="ignore",
                             help="The exact chat-completions request the app would send for the next turn")
     with st.expander("Reproduce the next turn with curl", icon=":material/terminal:", key=f"curl-{summary.id}"):
-        base_url = config.base_url
-        if config.is_mock:
-            base_url = f"http://127.0.0.1:{MOCK_SERVER_PORT}/v1"
-            st.caption(f"This chat ran on the built-in mock: start `python -m chatcore.mock_server --port "
-                       f"{MOCK_SERVER_PORT}` to replay it. The key is read from `$OPENAI_API_KEY`, never exported.")
-        else:
-            st.caption("The key is read from `$OPENAI_API_KEY` when you run it; it is never exported.")
-        st.code(to_curl(request, base_url), language="bash")
+        _curl(request, summary.id, "" if config.is_mock else config.base_url)
+
+
+def _curl(request: dict, conversation_id: str, conversation_base_url: str) -> None:
+    """The curl line, aimed at the viewer's current server: ``$OPENAI_API_KEY`` goes where it
+    points, and a link holder may not trust the server the conversation ran on."""
+    viewer = current_base_url()
+    if viewer is None:
+        viewer = f"http://127.0.0.1:{MOCK_SERVER_PORT}/v1"
+        st.caption(f"You are on the built-in mock: start `python -m chatcore.mock_server --port {MOCK_SERVER_PORT}` "
+                   "to replay this request.")
+    use_stored = False
+    if conversation_base_url and curl_target(viewer, conversation_base_url, use_conversation_server=True).elsewhere:
+        use_stored = st.checkbox(f"Send it to the server this chat ran on ({host_of(conversation_base_url)})",
+                                 key=f"curl-stored-{conversation_id}")
+    target = curl_target(viewer, conversation_base_url, use_conversation_server=use_stored)
+    if target.elsewhere:
+        st.warning(target.note, icon=":material/warning:")
+    else:
+        st.caption(target.note)
+    st.code(to_curl(request, target.base_url), language="bash")
 
 
 def _manage(session: ChatSession, summary: ConversationSummary) -> None:

@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.elements.lib.mutable_status_container import StatusContainer
 
-from chatcore.events import Chunk, End, Error, Event, Reasoning, ToolCall, ToolResult
+from chatcore.events import Chunk, End, Error, Event, Reasoning, ToolCall, ToolProgress, ToolResult
 from chatcore.markdown_blocks import BlockSplitter
 from chatcore.ticker import TICK
 from chatcore.turn import Segment, Turn
@@ -101,6 +101,8 @@ class LiveAnswer:
                 yield self._panel_piece(event)  # type: ignore[arg-type]
             elif kind is ToolResult:
                 yield self._result_piece(event)  # type: ignore[arg-type]
+            elif kind is ToolProgress:
+                yield self._progress_piece(event)  # type: ignore[arg-type]
             elif kind is Error:
                 yield self._error_piece(event)  # type: ignore[arg-type]
             elif kind is End:
@@ -195,6 +197,14 @@ class LiveAnswer:
             panel = self._panels.get(result.id)
             if panel is not None:
                 panel.show_result(result)
+
+        return draw
+
+    def _progress_piece(self, progress: ToolProgress) -> Callable[[], None]:
+        def draw() -> None:
+            panel = self._panels.get(progress.id)
+            if panel is not None:
+                panel.show_progress(progress)
 
         return draw
 

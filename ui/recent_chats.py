@@ -7,15 +7,17 @@ by link), cut to the newest few. Drawing it also has the browser keep its identi
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from chatcore.session import ChatSession
 from chatcore.store import ConversationSummary, StoreError
 
 from .browser_identity import keep_browser_key, keeps_history
-from .history_page import plain
 from .state import LINK_PARAM, chat_session
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")  # as History's ``plain`` (not imported: History imports the sidebar)
 RECENT = 8
 _TITLE_CHARS = 40
 CONTAINER = "recent_chats"  # container key: the list's CSS class is st-key-recent_chats
@@ -25,7 +27,7 @@ def _label(summary: ConversationSummary) -> str:
     title = " ".join((summary.title or "Untitled").split())
     if len(title) > _TITLE_CHARS:
         title = title[: _TITLE_CHARS - 1].rstrip() + "…"
-    return plain(title)  # a button label is Markdown: a prompt's * or [ must show as typed
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", title)  # a button label is Markdown: a prompt's * or [ must show as typed
 
 
 def _open(conversation_id: str) -> None:

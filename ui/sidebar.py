@@ -1,8 +1,14 @@
 """Sidebar settings: read the widgets, return immutable settings for the core.
 
-Widgets keep their values across pages (``persist_state="session"``). The API key field
-is a password field that is never pre-filled: a key from secrets or the environment is
-used without ever being sent back to the browser.
+Widgets keep their values across pages (``persist_state="session"``). The provider
+fields go through the operator's ``ProviderPolicy`` (``chatcore.provider_policy``): the
+configured key only ever goes to the configured base URL, and a refused base URL is
+explained here and used for nothing.
+
+The API key field never holds a key for long: its ``on_change`` moves what was typed into
+a plain session-state entry and empties the field, so the key is not sent back to the
+browser on later runs (a widget's value is). A key from secrets or the environment is
+never sent to the browser at all.
 """
 
 from __future__ import annotations
@@ -12,14 +18,19 @@ from typing import Final
 
 import streamlit as st
 
+from chatcore.app_config import load_app_config
 from chatcore.mock.options import MockOptions
 from chatcore.mock.scenarios import SCENARIOS
+from chatcore.provider_policy import ProviderChoice, ProviderPolicy, VisitorOrigin, choose_provider
 from chatcore.providers import ModelListError
 from chatcore.session import ChatSession
-from chatcore.settings import DEFAULT_SYSTEM_PROMPT, GenerationSettings, ProviderConfig, Timeouts
+from chatcore.settings import GenerationSettings, ProviderConfig, Timeouts
 
+from .presets import render_preset_picker, starts_on_mock, with_default_model
 from .recent_chats import render_recent_chats
+from .starters import render_prompt_list
 from .state import MODEL_LIST, secrets_mapping, start_new_chat
+from .tool_choice import render_tool_picker
 
 MOCK_LABEL = "Built-in mock"
 REAL_LABEL = "OpenAI-compatible"
@@ -30,13 +41,86 @@ SPEEDS = {  # label -> (time to first token, delay between chunks), seconds
     "Slow": (1.2, 0.08),
 }
 KEEP: Final = "session"
+API_KEY_FIELD = "api_key"  # the password widget: emptied as soon as something is typed
+VISITOR_API_KEY = "visitor_api_key"  # where the typed key lives: session state, never a widget
 
 
 @dataclass(frozen=True)
 class Settings:
-    provider: ProviderConfig
+    provider: ProviderConfig | None  # None: the provider settings were refused (see ``refusal``)
     generation: GenerationSettings
     mock: MockOptions
+    refusal: str | None = None
+
+
+def visitor_origin() -> VisitorOrigin:
+    """Where this visitor connects from. Streamlit reports a loopback peer as no address;
+    any forwarding header means a proxy is in between, so the visitor is not local."""
+    try:
+        headers = {name: "" for name in st.context.headers}
+        address = st.context.ip_address
+    except Exception:  # noqa: BLE001 - no request context: nothing says the visitor is remote
+        headers, address = {}, None
+    if not isinstance(address, str):  # AppTest's stand-in client has no real address
+        address = None
+    return VisitorOrigin.from_request(address, headers)
+
+
+def _keep_typed_key() -> None:
+    """``on_change`` of the key field: keep the key server-side and empty the field."""
+    typed = str(st.session_state.get(API_KEY_FIELD) or "").strip()
+    if typed:
+        st.session_state[VISITOR_API_KEY] = typed
+    st.session_state[API_KEY_FIELD] = ""
+
+
+def _forget_key() -> None:
+    st.session_state.pop(VISITOR_API_KEY, None)
+
+
+def _api_key_field(policy: ProviderPolicy, base_url: str) -> str:
+    """The visitor's own key ("" when none): a password field, or a note and Forget once typed."""
+    key = str(st.session_state.get(VISITOR_API_KEY) or "")
+    if key:
+        cols = st.columns([3, 2], vertical_alignment="center")
+        cols[0].caption(":material/key: Using your key for this session")
+        cols[1].button("Forget", key="forget_api_key", on_click=_forget_key, help="Stop using the key you typed")
+        return key
+    st.text_input(
+        "API key",
+        type="password",
+        key=API_KEY_FIELD,
+        placeholder="Using the configured key" if policy.operator.has_key and policy.is_operators(base_url) else "sk-…",
+        help="Kept on the server for this browser session only; never sent back to the page, stored, logged or exported.",
+        on_change=_keep_typed_key,
+    )
+    return ""
+
+
+def _real_provider(session: ChatSession, policy: ProviderPolicy) -> ProviderChoice:
+    """The OpenAI-compatible provider's fields, checked against the operator's policy."""
+    if policy.lock_provider:  # the operator's provider as configured: only the model is the visitor's
+        choice = choose_provider(policy, origin=visitor_origin())
+    else:
+        base_url = st.text_input(
+            "Base URL",
+            value=policy.default_base_url,
+            key="base_url",
+            persist_state=KEEP,
+            disabled=not policy.allow_custom_base_url,
+            help=None if policy.allow_custom_base_url else "This app only talks to the server its operator configured.",
+        )
+        if not policy.allow_custom_base_url:
+            base_url = policy.default_base_url
+        api_key = _api_key_field(policy, base_url or policy.default_base_url)
+        choice = choose_provider(policy, base_url=base_url, api_key=api_key, origin=visitor_origin())
+    if choice.config is None:
+        st.error(choice.refusal or "These provider settings cannot be used.", icon=":material/block:")
+        return choice
+    if choice.note:
+        st.caption(f":orange[{choice.note}]")
+    config = choice.config.with_changes(model=_model_picker(session, choice.config))
+    return ProviderChoice(config, note=choice.note)
 
 
 def _list_models(session: ChatSession, config: ProviderConfig) -> tuple:
@@ -84,16 +168,39 @@ def render_markdown_guide() -> None:
         st.markdown(MARKDOWN_GUIDE)
 
 
+def current_base_url() -> str | None:
+    """The base URL the chat page would use now, read without drawing the sidebar (the
+    History page's curl export aims there). None: the built-in mock."""
+    policy = ProviderPolicy.from_sources(secrets=secrets_mapping())
+    if policy.lock_provider:
+        return None if policy.operator.is_mock else policy.operator.base_url
+    default_kind = MOCK_LABEL if policy.operator.is_mock else REAL_LABEL
+    if st.session_state.get("provider_kind", default_kind) == MOCK_LABEL:
+        return None
+    typed = str(st.session_state.get("base_url") or "") if policy.allow_custom_base_url else ""
+    choice = choose_provider(policy, base_url=typed, api_key=str(st.session_state.get(VISITOR_API_KEY) or ""),
+                             origin=visitor_origin())
+    return choice.config.base_url if choice.config is not None else policy.default_base_url
+
+
 def render_sidebar(session: ChatSession) -> Settings:
-    secrets = secrets_mapping()
-    configured = ProviderConfig.from_sources(secrets=secrets)
+    app_config = load_app_config()
+    policy = ProviderPolicy.from_sources(secrets=with_default_model(secrets_mapping(), app_config))
+    operator = policy.operator
+    refusal: str | None = None
     with st.sidebar:
         st.button("New chat", key="new_chat", icon=":material/add:", width="stretch", on_click=start_new_chat)
         render_recent_chats(session)
+        render_preset_picker(app_config)
         st.subheader("Model")
-        default_kind = 0 if configured.is_mock else 1
-        kind = st.radio("Provider", [MOCK_LABEL, REAL_LABEL], index=default_kind, key="provider_kind", horizontal=True, persist_state=KEEP)
+        if policy.lock_provider:  # the operator chose the provider: no provider, base URL or key fields
+            kind = MOCK_LABEL if operator.is_mock else REAL_LABEL
+        else:
+            default_kind = 0 if starts_on_mock(app_config, operator.is_mock) else 1
+            kind = st.radio("Provider", [MOCK_LABEL, REAL_LABEL], index=default_kind, key="provider_kind",
+                            horizontal=True, persist_state=KEEP)
         mock = MockOptions()
+        provider: ProviderConfig | None
         if kind == MOCK_LABEL:
             names = ["auto", *SCENARIOS]
             scenario = st.selectbox(
@@ -109,40 +216,29 @@ def render_sidebar(session: ChatSession) -> Settings:
             provider = ProviderConfig(kind="mock")
             if scenario == "auto":
                 with st.expander("Try these prompts"):
-                    for s in SCENARIOS.values():
-                        st.markdown(f"- **{s.title}**: `{s.example_prompt}`")
+                    render_prompt_list(app_config)
         else:
-            base_default = configured.base_url if not configured.is_mock else "https://api.openai.com/v1"
-            base_url = st.text_input("Base URL", value=base_default, key="base_url", persist_state=KEEP)
-            typed_key = st.text_input(
-                "API key",
-                type="password",
-                key="api_key",
-                placeholder="Using the configured key" if configured.has_key else "sk-…",
-                help="Kept in this browser session only; never stored, logged or exported.",
-                persist_state=KEEP,
-            )
-            provider = ProviderConfig.from_sources(secrets=secrets, kind="openai", base_url=base_url.strip(), api_key=typed_key.strip())
-            provider = provider.with_changes(model=_model_picker(session, provider))
+            choice = _real_provider(session, policy)
+            provider, refusal = choice.config, choice.refusal
         st.subheader("Answer")
-        system_prompt = st.text_area("System prompt", value=DEFAULT_SYSTEM_PROMPT, key="system_prompt", persist_state=KEEP)
+        system_prompt = st.text_area("System prompt", value=app_config.system_prompt, key="system_prompt", persist_state=KEEP)
         temperature = st.number_input("Temperature", 0.0, 2.0, value=None, step=0.1, key="temperature",
                                       placeholder="server default", persist_state=KEEP)
         max_tokens = st.number_input("Max tokens", 1, 1_000_000, value=None, step=256, key="max_tokens",
                                      placeholder="server default", persist_state=KEEP)
         max_steps = st.number_input("Max tool steps", 0, 20, value=5, key="max_steps", persist_state=KEEP)
-        tool_names = session.registry.names()
-        tools = st.multiselect("Tools", tool_names, default=tool_names, key="tools", persist_state=KEEP)
+        tools = render_tool_picker(session, app_config)
         with st.expander("Timeouts and retries", icon=":material/timer:"):
             read = st.number_input("Silence tolerated mid-answer (s)", 1, 600, value=60, key="read_timeout", persist_state=KEEP)
             connect = st.number_input("Connect timeout (s)", 1, 120, value=10, key="connect_timeout", persist_state=KEEP)
             tool_timeout = st.number_input("Tool timeout (s)", 1, 600, value=15, key="tool_timeout", persist_state=KEEP)
             retries = st.number_input("Retries before the first token", 0, 5, value=2, key="max_retries", persist_state=KEEP)
         render_markdown_guide()
-    provider = provider.with_changes(
-        timeouts=Timeouts(connect=float(connect), read=float(read), tool=float(tool_timeout)),
-        max_retries=int(retries),
-    )
+    if provider is not None:
+        provider = provider.with_changes(
+            timeouts=Timeouts(connect=float(connect), read=float(read), tool=float(tool_timeout)),
+            max_retries=int(retries),
+        )
     generation = GenerationSettings(
         system_prompt=system_prompt,
         temperature=temperature,
@@ -150,4 +246,4 @@ def render_sidebar(session: ChatSession) -> Settings:
         max_steps=int(max_steps),
         tools=tuple(tools),
     )
-    return Settings(provider=provider, generation=generation, mock=mock)
+    return Settings(provider=provider, generation=generation, mock=mock, refusal=refusal)

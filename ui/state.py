@@ -1,7 +1,8 @@
 """Named session-state keys, the shared store, and the per-visitor chat session.
 
 Everything per user lives in ``st.session_state`` (one per browser session): never in a
-module global or ``st.cache_resource``. The one shared object is the ``StoreOpener``: it
+module global or ``st.cache_resource``. The shared objects (``chatcore.services``: the store
+opener and the hub of running answers) hold no per-user data of their own; the ``StoreOpener``
 holds no per-user data (every call says whose conversation it touches) and is thread-safe.
 """
 
@@ -13,9 +14,9 @@ from typing import Any
 import streamlit as st
 
 from chatcore.archive import ChatArchive
-from chatcore.live_turn import DEFAULT_IDLE_LIMIT_S, TurnHub
+from chatcore.services import store_opener, turn_hub
 from chatcore.session import ChatSession
-from chatcore.store import StoreError, StoreOpener, url_from_env
+from chatcore.store import StoreError
 from chatcore.visitor import Visitor, VisitorLimits
 
 from .browser_identity import browser_key
@@ -28,16 +29,6 @@ MODEL_LIST = "model_list"  # (base_url, [ids] or error message)
 STORE_PROBLEM = "store_problem"  # why the store could not be opened, for this run
 LINK_PARAM = "c"  # ?c=<conversation id>: the current chat's link
 
-# An answer not checkpointed for this long was cut off by a server restart (answers in
-# progress are checkpointed every second, also while a tool runs).
-STALE_AFTER_S = float(os.environ.get("CHAT_STALE_AFTER_S", "10"))
-
-
-@st.cache_resource(show_spinner=False)
-def _turn_hub() -> TurnHub:
-    # Shared on purpose: a reloaded page or a second tab (a new session) finds a running answer
-    # here, after the store said the visitor may open its conversation (chatcore/live_turn.py).
-    return TurnHub(idle_limit=float(os.environ.get("CHAT_DETACHED_IDLE_S", DEFAULT_IDLE_LIMIT_S)))
 
 
 def secrets_mapping() -> dict[str, Any]:
@@ -48,14 +39,9 @@ def secrets_mapping() -> dict[str, Any]:
         return {}
 
 
-@st.cache_resource(show_spinner=False)
-def _store_opener(url: str) -> StoreOpener:
-    return StoreOpener(url, stale_after=STALE_AFTER_S)
-
-
 def shared_store():
     """The process's ``ChatStore``, or None (and ``STORE_PROBLEM`` set) when it cannot be opened."""
-    opener = _store_opener(url_from_env(os.environ, secrets_mapping()))
+    opener = store_opener(secrets_mapping())
     try:
         return opener.get()
     except StoreError as exc:
@@ -100,7 +86,7 @@ def chat_session() -> ChatSession:
         session.stop("new_chat")
         session = None
     if session is None:
-        session = ChatSession(hub=_turn_hub())
+        session = ChatSession(hub=turn_hub())
         st.session_state[SESSION] = session
     if session.archive is None:  # no store yet (first run, or it was down): try again
         store = shared_store()

@@ -8,12 +8,14 @@ from typing import Any
 
 import streamlit as st
 
+from chatcore.app_config import load_app_config
 from chatcore.cancel import CancelToken
-from chatcore.events import ToolCall
+from chatcore.events import ToolCall, ToolResult
 from chatcore.tools import Tool, run_tool_calls
 
-from .panels import format_duration, pretty_result
+from .panels import format_duration, render_result
 from .state import chat_session
+from .tool_sources import mcp_states, refresh_tools, render_server_states, render_tool_problems
 
 
 def _input_for(tool: Tool, name: str, schema: dict[str, Any], required: bool) -> Any:
@@ -52,21 +54,33 @@ def _try_form(tool: Tool) -> None:
         if not st.form_submit_button("Run", icon=":material/play_arrow:"):
             return
     call = ToolCall(id=f"try_{uuid.uuid4().hex[:12]}", name=tool.name, arguments=json.dumps(values), complete=True, parsed=values)
-    [result] = list(run_tool_calls(chat_session().registry, [call], CancelToken()))
+    [result] = [r for r in run_tool_calls(chat_session().registry, [call], CancelToken()) if isinstance(r, ToolResult)]
     if result.error is None:
-        text, language = pretty_result(result.result)
         st.success(f"Done in {format_duration(result.duration)}", icon=":material/check_circle:")
-        st.code(text, language=language)
+        render_result(result.result)
     else:
         st.error(result.error, icon=":material/error:")
 
 
 def render_tools_page() -> None:
     st.title("Tools")
-    st.caption("The model sees each tool's name, description and JSON schema. Try one directly below.")
-    for tool in chat_session().registry:
-        with st.expander(f"**{tool.name}**", icon=":material/build:", key=f"tool-panel-{tool.name}"):
+    st.caption(
+        "The model sees each tool's name, description and JSON schema. Try one directly below. "
+        "Add your own as typed, documented functions in `tools/`, or connect MCP servers in `mcp.json`."
+    )
+    for problem in load_app_config().problems:
+        st.warning(problem, icon=":material/settings_alert:")
+    view = refresh_tools(chat_session())
+    render_tool_problems(view)
+    if mcp_states():
+        st.subheader("MCP servers")
+        render_server_states(detailed=True)
+        st.button("Refresh", icon=":material/refresh:", key="refresh_mcp", help="Show the servers' current state")
+        st.subheader("Tools")
+    for tool in view.registry:
+        with st.expander(f"**{tool.name}** · {tool.source}", icon=":material/build:", key=f"tool-panel-{tool.name}"):
             st.markdown(tool.description)
+            st.caption(f"From: `{tool.source}`")
             st.caption("JSON schema")
             st.json(tool.parameters, expanded=False)
             _try_form(tool)

@@ -24,6 +24,7 @@ from .faults import apply_to_body, apply_to_stream, error_body, error_reply, fau
 from .options import MockOptions, header_value, options_for_request
 from .prompt_parsing import CITY_TIMEZONES, find_expression
 from .reply import Reply
+from .starters import STARTER_PROMPTS
 from .tokens import token_pieces
 from .turn import Turn
 from .wire import completion_body, content_pieces, pace, stream_frames
@@ -52,8 +53,11 @@ class Scenario:
 
 
 def _greeting(conv: Conversation, headers: Mapping[str, str]) -> Turn:
-    examples = [(s.name, s.title, s.example_prompt) for s in SCENARIOS.values() if s.name not in ("hello", "bench")]
-    return text.hello(conv, examples)
+    # The starter prompts first (the same list the app shows), then one example per other scenario.
+    starters = [(scenario_for_prompt(p), SCENARIOS[scenario_for_prompt(p)].title, p) for p in STARTER_PROMPTS]
+    shown = {name for name, _, _ in starters}
+    others = [(s.name, s.title, s.example_prompt) for s in SCENARIOS.values() if s.name not in ("hello", "bench", "named_tool", *shown)]
+    return text.hello(conv, starters + others)
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -77,6 +81,9 @@ SCENARIOS: dict[str, Scenario] = {
                  "Convert 10 km to miles", ("convert",), lambda c, h: tools.convert(c), ("convert_units",)),
         Scenario("slow", "Slow tool", "One slow_task call of 3 seconds (try Stop while it runs).",
                  "Run the slow tool", ("slow tool",), lambda c, h: tools.slow_task(c), ("slow_task",)),
+        Scenario("named_tool", "Any tool by name", "Calls the offered tool the prompt names (yours, an MCP "
+                 "server's), with its key=value arguments, then reports what it returned.",
+                 "Call search_docs with query=Stop", (), lambda c, h: tools.call_named_tool(c)),
         Scenario("reasoning", "Reasoning", "Streams reasoning_content first, then the answer.",
                  "Think step by step: why is the sky blue?", ("think", "reason", "reasoning"),
                  lambda c, h: text.reasoning(c)),
@@ -118,6 +125,8 @@ def choose_scenario(conv: Conversation, headers: Mapping[str, str], options: Moc
         name = candidate.strip().lower()
         if name in SCENARIOS:
             return name
+    if tools.named_tool(conv) is not None:  # "call <an offered tool> …" wins over keywords
+        return "named_tool"
     return scenario_for_prompt(conv.prompt)
 
 

@@ -196,12 +196,50 @@ def slow_task(conv: Conversation) -> Turn:
     return missing_tools(conv, "slow_task") or Turn(tool_calls=(call,))
 
 
+_NAMED_RE = re.compile(r"\b(?:use|call|run|try)\s+(?:the\s+)?`?([A-Za-z0-9_-]+)`?", re.I)
+_ARG_RE = re.compile(r"""([A-Za-z_][A-Za-z0-9_]*)\s*=\s*("[^"]*"|'[^']*'|[^\s,]+)""")
+
+
+def named_tool(conv: Conversation) -> str | None:
+    """The offered tool a prompt asks for by name ("Call get_current_time with timezone=Asia/Tokyo")."""
+    for match in _NAMED_RE.finditer(conv.prompt):
+        if conv.offers(match.group(1)):
+            return match.group(1)
+    return None
+
+
+def _arguments(prompt: str) -> dict[str, Any]:
+    """``key=value`` pairs of a prompt; values are JSON when they parse (numbers, true), else text."""
+    arguments: dict[str, Any] = {}
+    for key, raw in _ARG_RE.findall(prompt):
+        if raw[:1] in "\"'" and raw[-1:] == raw[:1]:
+            arguments[key] = raw[1:-1]
+            continue
+        try:
+            arguments[key] = json.loads(raw)
+        except ValueError:
+            arguments[key] = raw
+    return arguments
+
+
+def call_named_tool(conv: Conversation) -> Turn:
+    """Any tool, e.g. one of an MCP server's, called as the prompt says; then what it returned."""
+    if conv.results:
+        return summarize_results(conv.results)
+    name = named_tool(conv)
+    if name is None:
+        return Turn(content="Name a tool to call, for example: *call get_current_time with timezone=Asia/Tokyo*.")
+    return Turn(tool_calls=(PlannedCall(name, json.dumps(_arguments(conv.prompt), ensure_ascii=False)),))
+
+
 __all__ = [
+    "call_named_tool",
     "calculator",
     "convert",
     "first_number",
     "fmt",
     "multistep_days",
+    "named_tool",
     "not_enabled",
     "parallel_times",
     "result_value",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 import socket
+from dataclasses import dataclass
 from typing import Any, Generator, Iterator, Sequence
 
 import httpx2
@@ -27,6 +28,7 @@ from ..events import Chunk, End, Error, Event, Reasoning, Usage
 from ..settings import GenerationSettings, ProviderConfig
 from .tool_call_assembly import ToolCallAssembler
 
+ChunkStream = openai.Stream[ChatCompletionChunk]
 MAX_RETRY_WAIT_S = 30.0  # a longer Retry-After is reported, not waited out
 _KNOWN_FINISH = frozenset({"stop", "length", "tool_calls", "content_filter"})
 
@@ -55,7 +57,7 @@ def abort_response(response: httpx2.Response) -> None:
 def backoff_seconds(attempt: int, retry_after: float | None, base: float = 0.5) -> float:
     if retry_after is not None:
         return retry_after
-    return min(8.0, base * 2.0**attempt) * random.uniform(0.8, 1.2)  # noqa: S311 - backoff jitter, not a secret
+    return min(8.0, base * 2.0**attempt) * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not a secret
 
 
 class OpenAICompatProvider:
@@ -82,7 +84,7 @@ class OpenAICompatProvider:
         except openai.NotFoundError as exc:
             raise ModelListError("This server does not list its models (404). Type the model name instead.") from exc
         except Exception as exc:
-            err = describe(exc, model=self.config.model, base_url=self.config.base_url)
+            err = describe(exc, model=self.config.model, base_url=self.config.base_url, secrets=(self.config.api_key,))
             raise ModelListError(f"Could not list models: {err.message}") from exc
         if not ids:
             raise ModelListError("The server lists no models. Type the model name instead.")
@@ -101,34 +103,19 @@ class OpenAICompatProvider:
             params["stream_options"] = {"include_usage": True}
         return params
 
-    def _open(self, messages: Sequence[dict[str, Any]], tools: Sequence[dict[str, Any]] | None, settings: GenerationSettings,
-              cancel: CancelToken, attempt: int) -> Iterator[Event | openai.Stream[ChatCompletionChunk]]:
-        """Yield retry notices, then the open stream (or an Error + End)."""
-        while True:
-            try:
-                stream = self._client.chat.completions.create(**self._params(messages, tools, settings))
-            except Exception as exc:
-                if cancel.cancelled:
-                    yield End("cancelled")
-                    return
-                if self._send_stream_options and is_stream_options_rejection(exc):
-                    self._send_stream_options = False
-                    continue
-                err = describe(exc, model=self.config.model, base_url=self.config.base_url, read_timeout=self.config.timeouts.read)
-                retry_after = retry_after_seconds(getattr(getattr(exc, "response", None), "headers", None))
-                if err.retryable and attempt < self.config.max_retries and (retry_after or 0) <= MAX_RETRY_WAIT_S:
-                    wait = backoff_seconds(attempt, retry_after, self.config.retry_backoff)
-                    yield _retry_notice(err, wait)
-                    attempt += 1
-                    if cancel.wait(wait):
-                        yield End("cancelled")
-                        return
-                    continue
-                yield err
-                yield End("error")
-                return
-            yield stream
-            return
+    def _create(
+        self, messages: Sequence[dict[str, Any]], tools: Sequence[dict[str, Any]] | None, settings: GenerationSettings
+    ) -> ChunkStream:
+        """Send the request. A server that rejects ``stream_options`` is asked once more
+        without it, at once: that is a protocol fallback, not a failure, so it costs no retry."""
+        try:
+            stream: ChunkStream = self._client.chat.completions.create(**self._params(messages, tools, settings))
+        except Exception as exc:
+            if not (self._send_stream_options and is_stream_options_rejection(exc)):
+                raise
+            self._send_stream_options = False
+            stream = self._client.chat.completions.create(**self._params(messages, tools, settings))
+        return stream
 
     def stream(
         self,
@@ -138,37 +125,65 @@ class OpenAICompatProvider:
         settings: GenerationSettings = GenerationSettings(),
         cancel: CancelToken | None = None,
     ) -> Iterator[Event]:
-        """One model call as events, ending with exactly one ``End``."""
+        """One model call as events, ending with exactly one ``End``.
+
+        One retry budget (``max_retries``) per call, whatever fails: the server refusing
+        the request (429/5xx), the connection, or the stream breaking before anything was
+        shown all spend from the same count, so a user sees at most ``max_retries`` notices
+        and the server at most ``max_retries + 1`` requests (plus one, once per provider,
+        for a server that rejects ``stream_options``)."""
         cancel = cancel or CancelToken()
-        attempt = 0
-        while True:  # one pass per attempt; only failures before any output loop again
-            stream = None
-            for item in self._open(messages, tools, settings, cancel, attempt):
-                if isinstance(item, openai.Stream):
-                    stream = item
-                else:
-                    yield item
-            if stream is None:
+        retries = 0
+        while True:
+            failure = yield from self._attempt(messages, tools, settings, cancel)
+            if failure is None:  # the attempt ended the call (End already yielded)
                 return
-            outcome = yield from self._read(stream, cancel)
-            if outcome is None:
-                return
-            err, attempt_again = outcome
-            if attempt_again and attempt < self.config.max_retries:
-                wait = backoff_seconds(attempt, None, self.config.retry_backoff)
-                yield _retry_notice(err, wait)
-                attempt += 1
+            if failure.retry_allowed and retries < self.config.max_retries:
+                wait = backoff_seconds(retries, failure.retry_after, self.config.retry_backoff)
+                yield _retry_notice(failure.error, wait)
+                retries += 1
                 if cancel.wait(wait):
                     yield End("cancelled")
                     return
                 continue
-            yield err
+            yield failure.error
             yield End("error")
             return
 
-    def _read(self, stream: openai.Stream[ChatCompletionChunk],
-              cancel: CancelToken) -> Generator[Event, None, tuple[Error, bool] | None]:
-        """Read one open stream. Returns None when it ended (End yielded), else (error, retryable-before-output)."""
+    def _attempt(
+        self,
+        messages: Sequence[dict[str, Any]],
+        tools: Sequence[dict[str, Any]] | None,
+        settings: GenerationSettings,
+        cancel: CancelToken,
+    ) -> Generator[Event, None, _Failure | None]:
+        """One request: open the stream and read it. Yields the answer's events; returns
+        None when it yielded the call's ``End``, or the failure for ``stream`` to judge."""
+        try:
+            stream = self._create(messages, tools, settings)
+        except Exception as exc:
+            if cancel.cancelled:
+                yield End("cancelled")
+                return None
+            retry_after = retry_after_seconds(getattr(getattr(exc, "response", None), "headers", None))
+            err = self._describe(exc, mid_answer=False)
+            too_long = retry_after is not None and retry_after > MAX_RETRY_WAIT_S  # reported, not waited out
+            return _Failure(err, retry_allowed=err.retryable and not too_long, retry_after=retry_after)
+        return (yield from self._read(stream, cancel))
+
+    def _describe(self, exc: BaseException, *, mid_answer: bool) -> Error:
+        return describe(
+            exc,
+            model=self.config.model,
+            base_url=self.config.base_url,
+            read_timeout=self.config.timeouts.read,
+            mid_answer=mid_answer,
+            secrets=(self.config.api_key,),
+        )
+
+    def _read(self, stream: ChunkStream, cancel: CancelToken) -> Generator[Event, None, _Failure | None]:
+        """Read one open stream. Returns None when it ended (End yielded), else the failure
+        (which may be retried only when nothing was shown yet: text is never duplicated)."""
         unregister = cancel.on_cancel(lambda: abort_response(stream.response))
         assembler = ToolCallAssembler()
         finish_reason: str | None = None
@@ -210,10 +225,8 @@ class OpenAICompatProvider:
             if cancel.cancelled:
                 yield End("cancelled")
                 return None
-            err = describe(
-                exc, model=self.config.model, base_url=self.config.base_url, read_timeout=self.config.timeouts.read, mid_answer=shown
-            )
-            return err, (not shown and err.retryable)
+            err = self._describe(exc, mid_answer=shown)
+            return _Failure(err, retry_allowed=not shown and err.retryable)
         finally:
             unregister()
             stream.close()
@@ -235,6 +248,15 @@ class OpenAICompatProvider:
             return None
         yield End(finish_reason if finish_reason in _KNOWN_FINISH else "stop")  # type: ignore[arg-type]
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """One attempt that failed: what to tell the user, and whether trying again may help."""
+
+    error: Error
+    retry_allowed: bool
+    retry_after: float | None = None  # the server's own Retry-After, when it sent one
 
 
 def _retry_notice(err: Error, wait: float) -> Error:

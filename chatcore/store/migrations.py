@@ -122,6 +122,24 @@ def m003_conversation_creator(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX ix_conversations_creator_updated ON conversations (creator, updated_at)"))
 
 
+@migration
+def m009_api_tokens(conn: Connection) -> None:
+    """Bearer tokens for the HTTP API, stored hashed (created and revoked on the API page)."""
+    md = MetaData()
+    Table(
+        "api_tokens",
+        md,
+        Column("id", String(), primary_key=True),
+        Column("token_hash", String(), nullable=False, unique=True),
+        Column("identity", String(), nullable=False, index=True),
+        Column("name", Text, nullable=False),
+        Column("created_at", Float, nullable=False),
+        Column("last_used_at", Float, nullable=True),
+        Column("revoked_at", Float, nullable=True),
+    )
+    md.create_all(conn)
+
+
 def applied_migrations(conn: Connection) -> list[str]:
     if not conn.dialect.has_table(conn, schema_migrations.name):
         return []

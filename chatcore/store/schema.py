@@ -116,4 +116,18 @@ tool_calls = Table(
     Column("duration", Float, nullable=True),
 )
 
-__all__ = ["JSONText", "conversations", "messages", "metadata", "schema_migrations", "tool_calls"]
+# API bearer tokens (m_api_tokens): only a hash is kept; ``identity`` is whom the token acts
+# as (``user:<id>``, or the creator key of the browser that made it).
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String(), primary_key=True),
+    Column("token_hash", String(), nullable=False, unique=True),
+    Column("identity", String(), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("last_used_at", Float, nullable=True),
+    Column("revoked_at", Float, nullable=True),
+)
+
+__all__ = ["JSONText", "api_tokens", "conversations", "messages", "metadata", "schema_migrations", "tool_calls"]

@@ -12,10 +12,11 @@ from chatcore.tools.builtin import (
 from chatcore.tools.calculator import CalculatorError, evaluate
 from chatcore.tools.context import ToolContext
 from chatcore.tools.errors import ToolArgumentsError, ToolError
-from chatcore.tools.registry import Tool, ToolRegistry
+from chatcore.tools.registry import BUILT_IN, Tool, ToolRegistry
 from chatcore.tools.runner import run_tool_calls
 
 __all__ = [
+    "BUILT_IN",
     "CalculatorError",
     "Tool",
     "ToolArgumentsError",

@@ -11,11 +11,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, TypeVar, overload
 
+from chatcore.tools.call_styles import settle
 from chatcore.tools.context import ToolContext
 from chatcore.tools.schema import ArgumentsSpec, derive_arguments, validate_arguments
 
 F = TypeVar("F", bound=Callable[..., Any])
 _NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # what OpenAI accepts as a function name
+BUILT_IN = "built-in"
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,10 @@ class Tool:
     fn: Callable[..., Any]
     timeout: float | None = None  # seconds; None means the runner's default
     spec: ArgumentsSpec | None = field(default=None, repr=False, compare=False)
+    source: str = BUILT_IN  # where it came from: "built-in", "tools/x.py:12", "mcp:<server>"
+    # A tool that is not a Python signature (an MCP server's): called with the validated
+    # arguments as one dict and the ``ToolContext``, instead of ``fn(**arguments)``.
+    call_raw: Callable[[dict[str, Any], ToolContext], Any] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_function(
@@ -37,6 +43,7 @@ class Tool:
         name: str | None = None,
         description: str | None = None,
         timeout: float | None = None,
+        source: str = BUILT_IN,
     ) -> Tool:
         """Derive a tool from a typed function and its Google-style docstring."""
         tool_name: str = name or getattr(fn, "__name__", None) or ""
@@ -52,6 +59,7 @@ class Tool:
             fn=fn,
             timeout=timeout,
             spec=spec,
+            source=source,
         )
 
     def validate(self, arguments: dict[str, Any]) -> dict[str, Any]:
@@ -63,9 +71,11 @@ class Tool:
     def invoke(self, arguments: dict[str, Any], context: ToolContext) -> Any:
         """Validate ``arguments`` and call the function, handing it ``context`` if it asks."""
         kwargs = self.validate(arguments)
+        if self.call_raw is not None:
+            return self.call_raw(kwargs, context)
         for param in self.spec.context_params if self.spec else ():
             kwargs[param] = context
-        return self.fn(**kwargs)
+        return settle(self.fn(**kwargs), context)
 
     def openai_schema(self) -> dict[str, Any]:
         """This tool in the OpenAI ``tools`` shape."""
@@ -138,4 +148,4 @@ class ToolRegistry:
         return f"ToolRegistry({', '.join(self._tools)})"
 
 
-__all__ = ["Tool", "ToolRegistry"]
+__all__ = ["BUILT_IN", "Tool", "ToolRegistry"]

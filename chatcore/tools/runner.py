@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator, cast
 from pydantic_core import to_jsonable_python
 
 from chatcore.cancel import CancelToken
-from chatcore.events import ToolCall, ToolResult
+from chatcore.events import ToolCall, ToolProgress, ToolResult
 from chatcore.tools.context import ToolContext
 from chatcore.tools.errors import ToolError
 from chatcore.tools.registry import Tool, ToolRegistry
@@ -45,8 +45,9 @@ def run_tool_calls(
     cancel: CancelToken,
     *,
     default_timeout: float = 15.0,
-) -> Iterator[ToolResult]:
-    """Yield one ``ToolResult`` per call, in completion order."""
+) -> Iterator[ToolResult | ToolProgress]:
+    """Yield one ``ToolResult`` per call, in completion order (and the ``ToolProgress``
+    the tools report while they run)."""
     inbox: queue.Queue[Any] = queue.Queue()
     running: dict[int, _Running] = {}
     if cancel.cancelled:
@@ -64,7 +65,8 @@ def run_tool_calls(
                 continue
             tool = cast(Tool, tool)  # no problem means the tool was found
             timeout = tool.timeout or default_timeout
-            item = _Running(index, call, ToolContext(call.id, CancelToken()), started, started + timeout, timeout)
+            context = ToolContext(call.id, CancelToken(), call.name, on_progress=inbox.put)
+            item = _Running(index, call, context, started, started + timeout, timeout)
             thread = threading.Thread(
                 target=_work, args=(tool, arguments, item, inbox), name=f"tool-{call.name}", daemon=True
             )
@@ -89,7 +91,9 @@ def _linked(child: CancelToken, parent: CancelToken) -> Callable[[], None]:
     return lambda: child.cancel(parent.reason or "stopped")
 
 
-def _collect(running: dict[int, _Running], inbox: queue.Queue[Any], cancel: CancelToken) -> Iterator[ToolResult]:
+def _collect(
+    running: dict[int, _Running], inbox: queue.Queue[Any], cancel: CancelToken
+) -> Iterator[ToolResult | ToolProgress]:
     """Yield results as they arrive; expire overdue calls; on cancel, end at once."""
     while running:
         if cancel.cancelled:
@@ -110,6 +114,10 @@ def _collect(running: dict[int, _Running], inbox: queue.Queue[Any], cancel: Canc
                     item.context.cancel.cancel("timeout")
                     yield _error(item.call, f"Timed out after {item.timeout:g} s", now - item.started)
             continue
+        if isinstance(message, ToolProgress):
+            if any(item.call.id == message.id for item in running.values()):
+                yield message
+            continue
         if _accept(message, running):
             yield message[1]
 
@@ -127,7 +135,7 @@ def _already_finished(running: dict[int, _Running], inbox: queue.Queue[Any]) -> 
 
 def _accept(message: Any, running: dict[int, _Running]) -> bool:
     """A real result for a call still waited on (not one that only returned because it was stopped)."""
-    if message is _CANCELLED:
+    if message is _CANCELLED or isinstance(message, ToolProgress):
         return False
     index, _, stopped = message
     if stopped or index not in running:

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from chatcore.store import ChatStore
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 PROVIDER_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "DATABASE_URL", "APP_PASSWORD")
 
 

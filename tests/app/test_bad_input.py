@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from chatcore.user_text import clean_user_text
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from chatcore.mock import MockOptions, MockServer
 from chatcore.visitor import link_owner
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
+APP = str(ROOT / "dashboard.py")
 
 ROW = re.compile(r"^\| `(\[fault:[^\]]+\])`(?P<label>[^|]*)\| (?P<sees>[^|]+) \| (?P<partial>\w+) \| (?P<status>\w+) \|$")
 QUOTED = re.compile(r"\"([^\"]+)\"")

@@ -34,7 +34,7 @@ def test_metrics_page_without_answers_says_what_to_do():
 
 
 def test_metrics_page_charts_this_sessions_answers():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=20).run()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=20).run()
     at.sidebar.select_slider(key="mock_speed").set_value("Instant").run()
     at.chat_input(key="prompt").set_value("hello").run()
     at.chat_input(key="prompt").set_value("What is 2+2?").run()

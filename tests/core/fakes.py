@@ -85,7 +85,8 @@ class Recorder:
 
 def provider_for(handler: Handler, **config: Any) -> OpenAICompatProvider:
     config.setdefault("retry_backoff", 0.01)
-    cfg = ProviderConfig(kind="openai", base_url="http://test.invalid/v1", api_key="sk-test", model="m", **config)
+    config.setdefault("api_key", "sk-test")
+    cfg = ProviderConfig(kind="openai", base_url="http://test.invalid/v1", model="m", **config)
     return OpenAICompatProvider(cfg, http_client=httpx2.Client(transport=httpx2.MockTransport(handler)))
 
 

@@ -196,3 +196,17 @@ def test_requests_are_recorded(client, transport):
     assert record.method == "POST" and record.path == "/v1/chat/completions"
     assert record.body["messages"][0]["content"] == "hello" and record.headers["authorization"] == "***"
     assert record.finished and not record.client_disconnected and record.scenario == "hello"
+
+
+def test_a_prompt_naming_an_offered_tool_calls_it_with_its_key_value_arguments(client):
+    """How the mock calls tools it has no scenario for (yours, an MCP server's)."""
+    tools = [*TOOLS, "get_current_time", "search_docs"]
+    messages = [{"role": "user", "content": 'Call get_current_time with timezone=Asia/Tokyo and verbose=true label="two words"'}]
+    first = ask(client, messages, tools=tools)
+    (call,) = first.tool_calls
+    assert call.name == "get_current_time"
+    assert json.loads(call.arguments) == {"timezone": "Asia/Tokyo", "verbose": True, "label": "two words"}
+    second = ask(client, follow_up(messages, first, [{"datetime": "2026-12-02T17:00:00+09:00"}]), tools=tools)
+    assert "get_current_time" in second.content and "2026-12-02T17:00:00+09:00" in second.content
+    assert not ask(client, "Call launch_rockets now", tools=tools).tool_calls  # not offered: never called
+    assert not ask(client, "Run the slow tool", tools=["calculator"]).tool_calls  # the slow scenario still decides

@@ -19,7 +19,7 @@ if chromium_missing_reason():
 
 pytestmark = pytest.mark.browser
 
-MEDIUM_PROMPT = "Explain how photosynthesis works"  # ~1,400 characters: ~7 s at the "Realistic" speed
+MEDIUM_PROMPT = "Explain how photosynthesis works"  # ~1,400 characters: ~25 s at the "Slow" speed
 
 
 @pytest.fixture(scope="module")
@@ -56,14 +56,15 @@ def link_of(chat: ChatPage) -> str:
 def test_a_reload_mid_answer_reattaches_and_the_answer_completes(open_chat, app, db_path):
     chat = open_chat()
     expected = mock_says(MEDIUM_PROMPT)
+    chat.set_speed("Slow")  # so the reload surely lands mid-answer, even on a busy machine
     chat.send(MEDIUM_PROMPT)
     before = chat.wait_for_answer_text(min_chars=60)
     link = link_of(chat)
     chat.page.reload()
-    chat.input.wait_for()
+    chat.input.wait_for(timeout=30_000)
     # The reloaded page shows what was said so far at once and goes on live to the end.
-    chat.wait_for_answer_text(min_chars=len(squash(before)) + 40, timeout=20)
-    chat.wait_until_done(timeout=60)
+    chat.wait_for_answer_text(min_chars=len(squash(before)) + 40, timeout=30)
+    chat.wait_until_done(timeout=90)
     assert "Stopped" not in chat.captions()
     assert chat.page.get_by_text("Happy to go further").count() == 1  # the end of the answer is shown, once
     answer = stored_answer(db_path, link)
@@ -72,16 +73,17 @@ def test_a_reload_mid_answer_reattaches_and_the_answer_completes(open_chat, app,
 
 def test_the_same_link_in_a_second_tab_shows_the_answer_live(open_chat, app):
     chat = open_chat()
+    chat.set_speed("Slow")
     chat.send(MEDIUM_PROMPT)
     chat.wait_for_answer_text(min_chars=40)
     link = link_of(chat)
     second = ChatPage(chat.page.context.new_page())
     second.page.goto(f"{app.url}/?c={link}")
-    second.input.wait_for()
-    first_seen = len(squash(second.wait_for_answer_text(min_chars=40, timeout=20)))
-    second.wait_for_answer_text(min_chars=first_seen + 60, timeout=20)  # it grows there too
-    second.wait_until_done(timeout=60)
-    chat.wait_until_done(timeout=60)
+    second.input.wait_for(timeout=30_000)
+    first_seen = len(squash(second.wait_for_answer_text(min_chars=40, timeout=30)))
+    second.wait_for_answer_text(min_chars=first_seen + 60, timeout=30)  # it grows there too
+    second.wait_until_done(timeout=90)
+    chat.wait_until_done(timeout=90)
     assert squash(second.answer_text()) == squash(chat.answer_text())
 
 
