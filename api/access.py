@@ -10,14 +10,13 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 from starlette.requests import Request
 
 from chatcore.api_tokens import ApiTokens
 from chatcore.store import ChatStore
-from chatcore.visitor import USER_PREFIX, Visitor
+from chatcore.visitor import Visitor, looks_like_browser_key, new_browser_key
 
 from .responses import ApiRefusal
 from .settings import ApiSettings
@@ -33,9 +32,7 @@ class Caller:
 
 def visitor_for_identity(identity: str) -> Visitor:
     """The visitor a token acts as (its ``identity`` was recorded when it was made)."""
-    if identity.startswith(USER_PREFIX):
-        return Visitor(user_id=identity.removeprefix(USER_PREFIX), session_key=secrets.token_urlsafe(16))
-    return Visitor(user_id=None, session_key=identity)
+    return Visitor.for_creator(identity)
 
 
 def identify(request: Request, settings: ApiSettings, store: ChatStore | None) -> Caller:
@@ -51,8 +48,9 @@ def identify(request: Request, settings: ApiSettings, store: ChatStore | None) -
         if found is None:
             raise ApiRefusal(401, "That token is not valid (unknown or revoked).")
         return Caller(visitor_for_identity(found.identity), via_token=True)
-    cookie = request.cookies.get(VISITOR_COOKIE) or secrets.token_urlsafe(16)
-    return Caller(Visitor(user_id=None, session_key=cookie), via_token=False)
+    cookie = request.cookies.get(VISITOR_COOKIE)
+    key = cookie if cookie is not None and looks_like_browser_key(cookie) else new_browser_key()
+    return Caller(Visitor(user_id=None, browser_key=key), via_token=False)
 
 
 __all__ = ["Caller", "VISITOR_COOKIE", "identify", "visitor_for_identity"]

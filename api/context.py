@@ -39,7 +39,7 @@ class RequestContext:
             raise ApiRefusal(503, f"The app's limits are misconfigured: {exc}.") from None
         address = client_address(self.peer, self.forwarded_for, limits.trusted_proxies)
         visitor = self.caller.visitor
-        return Guard(limits, LimitCounters(self.store), requester_for(visitor.user_id, visitor.session_key, address))
+        return Guard(limits, LimitCounters(self.store), requester_for(visitor.user_id, visitor.browser_key, address))
 
     def archive(self) -> ChatArchive:
         return ChatArchive(self.store, self.caller.visitor)

@@ -21,7 +21,7 @@ NOT_FOUND = "No such session, or it is not yours to open."
 
 def summary_json(s: ConversationSummary) -> dict[str, Any]:
     return {"id": s.id, "title": s.title, "created_at": s.created_at, "updated_at": s.updated_at,
-            "message_count": s.message_count, "model": s.model, "owned": s.owned}
+            "message_count": s.message_count, "model": s.model, "owned": s.is_creator}
 
 
 def conversation_json(conversation: Conversation) -> dict[str, Any]:

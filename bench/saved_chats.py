@@ -72,7 +72,7 @@ def answer(n: int) -> Turn:
 
 
 def saved_conversation(store: ChatStore) -> str:
-    archive = ChatArchive(store, Visitor(user_id=None, session_key="bench"))
+    archive = ChatArchive(store, Visitor(user_id=None, browser_key="bench"))
     conversation = Conversation()
     for n in range(MESSAGES // 2):
         entry = conversation.add_user(f"Question {n}: tell me about rivers, part {n}")
@@ -136,7 +136,7 @@ def bench_checkpoints(rounds: int, db: Path) -> tuple[list[tuple[float, float]],
         for n in range(rounds):  # ABBA order, so drift (CPU boost, another process) hits both alike
             for with_store in ((True, False) if n % 2 == 0 else (False, True)):
                 if with_store:
-                    session = ChatSession(archive=ChatArchive(store, Visitor(user_id=None, session_key="bench")))
+                    session = ChatSession(archive=ChatArchive(store, Visitor(user_id=None, browser_key="bench")))
                     saved.append(stream_once(session))
                     saves += session.last_saver.saves  # type: ignore[union-attr]
                 else:

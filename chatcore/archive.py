@@ -2,7 +2,11 @@
 
 ``ChatArchive`` joins a shared ``ChatStore`` (one per process, no per-user state) to one
 ``Visitor``, and remembers which conversations this browser session started or opened and
-under which owner it may write to them. Every method raises ``StoreError`` (worded for the
+under which owner it may write to them. Reading and continuing follow the owner (an
+anonymous conversation's owner is its link); listing, renaming and deleting follow the
+creator (the account, or the browser, that started it), so a link holder can do the first
+two and none of the last three. ``check_room`` tells the chat, before anything is stored
+or sent, whether the visitor is over their ``VisitorLimits``. Every method raises ``StoreError`` (worded for the
 user) when the database fails; ``ChatSession`` turns that into a warning and carries on.
 
 What the chat saves, in order (so nothing the user saw is lost):
@@ -14,14 +18,13 @@ from __future__ import annotations
 
 import builtins
 import re
-from dataclasses import replace
 from typing import Any, Mapping
 
 from .checkpoint import TurnSaver
 from .conversation import Conversation, UserEntry
 from .store import AnswerFigures, ChatStore, ConversationSummary
 from .turn import Turn
-from .visitor import Visitor
+from .visitor import Visitor, VisitorLimits
 
 # new_conversation_id() gives 24 URL-safe characters; accept a little either way, reject junk
 # before it reaches a query.
@@ -33,10 +36,12 @@ def looks_like_conversation_id(value: object) -> bool:
 
 
 class ChatArchive:
-    def __init__(self, store: ChatStore, visitor: Visitor, *, checkpoint_interval: float = 1.0) -> None:
+    def __init__(self, store: ChatStore, visitor: Visitor, *, checkpoint_interval: float = 1.0,
+                 limits: VisitorLimits = VisitorLimits()) -> None:  # noqa: B008 (immutable)
         self.store = store
         self.visitor = visitor
         self.checkpoint_interval = checkpoint_interval
+        self.limits = limits
         self._owners: dict[str, str] = {}  # conversation id -> the owner this session writes it with
 
     # ------------------------------------------------------------ permissions
@@ -69,25 +74,42 @@ class ChatArchive:
         found = self.store.get_settings(conversation_id, owner) if owner else None
         return found or {}
 
-    def list(self, search: str = "") -> list[ConversationSummary]:
-        """This visitor's conversations, newest first; ``owned`` says whether they may change them."""
-        summaries = self.store.list_conversations(self.visitor.list_owner, search=search, ids=self.known_ids)
-        return [replace(s, owned=s.owned or s.id in self._owners) for s in summaries]
+    def list(self, search: str = "", *, limit: int = 200) -> list[ConversationSummary]:
+        """What this visitor started (by account or browser) and what this session opened by
+        link, newest first; ``is_creator`` says whether they may rename or delete it."""
+        return self.store.list_conversations(self.visitor.creator, search=search, limit=limit, ids=self.known_ids)
 
     def figures(self) -> builtins.list[AnswerFigures]:  # builtins: `list` here is the method above
-        return self.store.answer_figures(self.visitor.list_owner, ids=self.known_ids)
+        return self.store.answer_figures(self.visitor.creator, ids=self.known_ids)
 
-    # ------------------------------------------------------------ changing
+    # ------------------------------------------------------------ changing (the creator only; the store checks)
     def rename(self, conversation_id: str, title: str) -> bool:
-        owner = self.owner_of(conversation_id)
-        return bool(owner) and self.store.rename(conversation_id, owner, title)  # type: ignore[arg-type]
+        return self.store.rename(conversation_id, self.visitor.creator, title)
 
     def delete(self, conversation_id: str) -> bool:
-        owner = self.owner_of(conversation_id)
-        deleted = bool(owner) and self.store.delete(conversation_id, owner)  # type: ignore[arg-type]
+        deleted = self.store.delete(conversation_id, self.visitor.creator)
         if deleted:
             self._owners.pop(conversation_id, None)
         return deleted
+
+    # ------------------------------------------------------------ limits
+    def check_room(self, new_chars: int, conversation_id: str | None = None) -> str | None:
+        """Why a prompt of ``new_chars`` characters may not be saved, or None when there is room.
+
+        Call it before anything is stored or sent. ``conversation_id``: the chat it goes to
+        (None or not yet saved: it would start a new conversation, which also needs room under
+        the conversation limit). A prompt to someone else's conversation, opened by link,
+        counts against its creator's room."""
+        usage, new = self.store.usage(self.visitor.creator, conversation_id)
+        limits = self.limits
+        if new and usage.conversations >= limits.max_conversations:
+            return (f"You have {usage.conversations} saved conversations, the most this server keeps for one "
+                    f"visitor. Delete old chats on the History page to start a new one.")
+        if usage.stored_chars + max(0, new_chars) > limits.max_stored_bytes:
+            return (f"Your saved chats take {_megabytes(usage.stored_chars)}, and this server keeps at most "
+                    f"{_megabytes(limits.max_stored_bytes)} per visitor (this prompt needs {_megabytes(new_chars)}). "
+                    f"Delete old chats on the History page to go on.")
+        return None
 
     # ------------------------------------------------------------ saving a chat as it happens
     def save_prompt(self, conversation: Conversation, entry: UserEntry, settings: Mapping[str, Any], *, model: str = "") -> None:
@@ -147,9 +169,13 @@ class ChatArchive:
         owner = self._owners.get(conversation_id)
         if owner is None:
             owner = self.visitor.owner_for_new(conversation_id)
-            self.store.create_conversation(owner, conversation_id=conversation_id, **details)
+            self.store.create_conversation(owner, conversation_id=conversation_id, creator=self.visitor.creator, **details)
             self._owners[conversation_id] = owner
         return owner
+
+
+def _megabytes(chars: int) -> str:
+    return f"{chars / 1_000_000:.1f} MB"
 
 
 __all__ = ["ChatArchive", "looks_like_conversation_id"]

@@ -97,6 +97,18 @@ class ChatSession:
         saver = self._last_saver
         return saver is None or saver.wait(timeout)
 
+    def no_room(self, prompt: str) -> str | None:
+        """Why ``prompt`` may not be saved (this visitor is over a per-visitor limit), or None.
+
+        Ask before ``send``: refused, nothing is stored or sent. Without a store, or when it
+        fails here, the chat is not blocked (saving reports its own problems)."""
+        if self.archive is None:
+            return None
+        try:
+            return self.archive.check_room(len(prompt), self.conversation.id)
+        except StoreError:
+            return None
+
     def open_conversation(self, conversation_id: str) -> bool:
         """Show a stored conversation (theirs, or held by link). False if not found or not theirs."""
         if self.conversation.id == conversation_id:

@@ -72,6 +72,7 @@ EXPECTED: dict[str, list[str]] = {
         "MIGRATIONS",
         "StoreError",
         "StoreOpener",
+        "StoredUsage",
         "strip_secrets",
         "turn_from_record",
         "turn_to_record",

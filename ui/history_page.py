@@ -2,7 +2,10 @@
 
 Search titles and messages; open one to continue it on the chat page; rename, export
 (Markdown, JSON, the next request and a curl line, never the key) or delete it. Only the
-selected conversation is loaded, so a long list stays quick.
+selected conversation is loaded, so a long list stays quick. Renaming and deleting are
+offered only to whoever started the conversation (the store refuses anyone else too); a
+conversation opened by link is read and continued. An anonymous visitor can make this
+browser forget its identity ("Forget this browser").
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from chatcore.session import ChatSession
 from chatcore.settings import settings_from_record
 from chatcore.store import ConversationSummary, StoreError, turn_to_record
 
+from .browser_identity import forget_browser, keep_browser_key, keeps_history
 from .sidebar import current_base_url
 from .state import LINK_PARAM, chat_session, store_problem
 
@@ -46,13 +50,35 @@ def file_stem(title: str) -> str:
     return stem or "conversation"
 
 
+OPENED_BY_LINK = "Opened by link: you can read and continue it."
+PER_TAB = (
+    "History is per tab here: this browser does not keep cookies for this site (a private window, or cookies "
+    "blocked), so this list shows only what this tab started or opened. Keep a chat's link (the chat page's "
+    "address) to come back to it."
+)
+
+
 def _who_sees_what(session: ChatSession) -> str:
     if session.archive is not None and session.archive.visitor.signed_in:
         return "Your conversations, wherever you sign in. Nobody else sees them."
+    if not keeps_history():
+        return PER_TAB
     return (
-        "Conversations started or opened in this browser tab. Each has its own secret link (the chat page's "
-        "address): keep it to come back later, share it to let someone else in. Nobody else sees them."
+        "Conversations started in this browser (recognised by a random key in a cookie, not by who you are), and "
+        "those opened by link in this tab. Each has its own secret link (the chat page's address): share it to let "
+        "someone read and continue it; only this browser can rename or delete it. Nobody else sees this list."
     )
+
+
+def _forget_this_browser(session: ChatSession) -> None:
+    if session.archive is None or session.archive.visitor.signed_in:
+        return
+    st.divider()
+    st.button("Forget this browser", key="forget_browser", icon=":material/person_off:", on_click=forget_browser,
+              help="This browser gets a new identity: the list empties. The conversations are not deleted; "
+                   "their links still open them.")
+    st.caption("Forgetting empties this list on this browser. Nothing is deleted: whoever has a conversation's "
+               "link can still open it, but nobody can rename or delete it any more.")
 
 
 def _open_in_chat(session: ChatSession, conversation_id: str) -> None:
@@ -107,14 +133,17 @@ def _curl(request: dict, conversation_id: str, conversation_base_url: str) -> No
 def _manage(session: ChatSession, summary: ConversationSummary) -> None:
     archive = session.archive
     assert archive is not None  # noqa: S101 - narrows the type: the page returns early without an archive
-    if summary.owned:
+    if not summary.is_creator:
+        st.caption(OPENED_BY_LINK)
+    else:
         cols = st.columns([4, 1], vertical_alignment="bottom")
         title = cols[0].text_input("Title", value=summary.title, key=f"title-{summary.id}", max_chars=200)
         if cols[1].button("Rename", key=f"rename-{summary.id}") and title.strip() and title.strip() != summary.title:
-            archive.rename(summary.id, title)
+            if not archive.rename(summary.id, title):
+                st.toast("Not renamed: only whoever started this conversation can rename it.", icon=":material/block:")
             st.rerun()
     _exports(session, summary)
-    if not summary.owned:
+    if not summary.is_creator:
         return
     if st.session_state.get(CONFIRM_DELETE) != summary.id:
         st.button("Delete…", key=f"delete-{summary.id}", icon=":material/delete:",
@@ -142,6 +171,8 @@ def _row(session: ChatSession, summary: ConversationSummary, selected: bool) -> 
             meta.append(summary.model)
         if summary.id == session.conversation.id:
             meta.append("open in the chat")
+        if not summary.is_creator:
+            meta.append("opened by link")
         cols[0].caption(" · ".join(meta))
         if cols[1].button("Open", key=f"open-{summary.id}", icon=":material/chat:"):
             _open_in_chat(session, summary.id)
@@ -154,6 +185,7 @@ def _row(session: ChatSession, summary: ConversationSummary, selected: bool) -> 
 
 def render_history_page() -> None:
     st.title("History")
+    keep_browser_key()
     session = chat_session()
     if session.archive is None:
         st.warning(store_problem(session) or "Conversations are not being saved.", icon=":material/cloud_off:")
@@ -170,10 +202,10 @@ def render_history_page() -> None:
         st.info("No conversations match." if search.strip() else
                 "No saved conversations yet. Ask something on the chat page; it is saved as it streams.",
                 icon=":material/info:")
-        return
     selected = st.session_state.get(SELECTED)
     for summary in summaries:
         try:
             _row(session, summary, summary.id == selected)
         except StoreError as exc:
             st.error(str(exc), icon=":material/error:")
+    _forget_this_browser(session)

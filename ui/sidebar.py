@@ -29,6 +29,7 @@ from chatcore.settings import GenerationSettings, ProviderConfig, Timeouts
 
 from .presets import render_preset_picker, starts_on_mock, with_default_model
 from .profiles import render_profile_note, with_profile
+from .recent_chats import render_recent_chats
 from .starters import render_prompt_list
 from .state import MODEL_LIST, secrets_mapping, start_new_chat
 from .tool_choice import render_tool_picker
@@ -227,7 +228,7 @@ def render_sidebar(session: ChatSession) -> Settings:
     refusal: str | None = None
     with st.sidebar:
         st.button("New chat", key="new_chat", icon=":material/add:", width="stretch", on_click=start_new_chat)
-        # Recent chats go here, directly under New chat: render_recent_chats(session) (ui/recent_chats.py).
+        render_recent_chats(session)
         render_preset_picker(app_config)
         model_slot = st.container()
         prompts_slot = st.container()

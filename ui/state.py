@@ -9,7 +9,6 @@ holds no per-user data (every call says whose conversation it touches) and is th
 from __future__ import annotations
 
 import os
-import secrets
 from typing import Any
 
 import streamlit as st
@@ -20,10 +19,11 @@ from chatcore.limits import Guard, LimitCounters, Limits, LimitsConfigError, cli
 from chatcore.services import store_opener, turn_hub
 from chatcore.session import ChatSession
 from chatcore.store import StoreError
-from chatcore.visitor import Visitor
+from chatcore.visitor import Visitor, VisitorLimits
+
+from .browser_identity import browser_key
 
 SESSION = "chat_session"
-VISITOR_KEY = "visitor_key"  # random per browser session (an anonymous visitor's identity)
 PENDING_ACTION = "pending_action"  # set by button callbacks, consumed at the top of the next run
 STOP_BUTTON = "stop_button"
 PROMPT = "prompt"
@@ -67,10 +67,13 @@ def signed_in_user() -> str | None:
 
 
 def current_visitor() -> Visitor:
-    key = st.session_state.get(VISITOR_KEY)
-    if key is None:
-        key = st.session_state[VISITOR_KEY] = secrets.token_urlsafe(16)
-    return Visitor(user_id=signed_in_user(), session_key=key)
+    """The signed-in account, else this browser (its key, kept in a cookie; see ``browser_identity``)."""
+    return Visitor(user_id=signed_in_user(), browser_key=browser_key())
+
+
+def visitor_limits() -> VisitorLimits:
+    """How much one visitor may keep (``CHAT_MAX_*_PER_VISITOR`` in secrets or the environment)."""
+    return VisitorLimits.from_sources(os.environ, secrets_mapping())
 
 
 def chat_session() -> ChatSession:
@@ -90,7 +93,7 @@ def chat_session() -> ChatSession:
     if session.archive is None:  # no store yet (first run, or it was down): try again
         store = shared_store()
         if store is not None:
-            session.archive = ChatArchive(store, visitor)
+            session.archive = ChatArchive(store, visitor, limits=visitor_limits())
     if session.guard is None or session.guard.counters is None:
         session.guard = visitor_guard(session, visitor)
     return session
@@ -121,7 +124,7 @@ def visitor_guard(session: ChatSession, visitor: Visitor) -> Guard | None:
         peer = forwarded = None
     address = client_address(peer if isinstance(peer, str) else None, forwarded if isinstance(forwarded, str) else None,
                              limits.trusted_proxies)
-    requester = requester_for(visitor.user_id, visitor.session_key, address)
+    requester = requester_for(visitor.user_id, visitor.browser_key, address)
     return Guard(limits, LimitCounters(store) if store is not None else None, requester)
 
 

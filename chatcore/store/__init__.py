@@ -4,7 +4,7 @@
     records     Turn <-> plain JSON-able record (what rendering is rebuilt from)
     schema      the tables as they are now; migrations: how they got there
     engine      URL from the environment, an engine set up for many threads
-    summary     the conversation list, answers' figures; redact: secrets out of stored settings
+    summary     the conversation list, answers' figures, a creator's usage; redact: secrets out of stored settings
     opener      one store per process, opened lazily, retried when the database is down
     errors      StoreError, worded for the user
 
@@ -18,7 +18,7 @@ from .opener import StoreOpener
 from .records import turn_from_record, turn_to_record
 from .redact import strip_secrets
 from .store import ChatStore
-from .summary import AnswerFigures, ConversationSummary
+from .summary import AnswerFigures, ConversationSummary, StoredUsage
 
 __all__ = [
     "AnswerFigures",
@@ -29,6 +29,7 @@ __all__ = [
     "ConversationSummary",
     "StoreError",
     "StoreOpener",
+    "StoredUsage",
     "strip_secrets",
     "turn_from_record",
     "turn_to_record",

@@ -110,6 +110,20 @@ def m002_hidden_prompts(conn: Connection) -> None:
 
 
 @migration
+def m003_conversation_creator(conn: Connection) -> None:
+    """Who started each conversation (``user:<id>`` or ``browser:<hash of the browser's key>``):
+    only they may rename or delete it; link holders read and continue.
+
+    Rows from before: a conversation owned by an account (any owner but ``link:…``) was
+    started by that account, so its creator is its owner. A link-owned one was started by a
+    browser nobody recorded: its creator stays NULL (unknown), so nobody can rename or
+    delete it from the app any more; whoever holds its link still reads and continues it."""
+    conn.execute(text("ALTER TABLE conversations ADD COLUMN creator VARCHAR"))
+    conn.execute(text("UPDATE conversations SET creator = owner WHERE owner NOT LIKE 'link:%'"))
+    conn.execute(text("CREATE INDEX ix_conversations_creator_updated ON conversations (creator, updated_at)"))
+
+
+@migration
 def m004_writers_and_limits(conn: Connection) -> None:
     """Replicas: each streaming answer names its writer, so another replica neither writes it
     nor waits the long stale delay to call it dead. Limits: counters every replica shares."""

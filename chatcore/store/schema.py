@@ -1,6 +1,9 @@
 """The tables as they are now (what the queries use). ``migrations`` builds them.
 
-    conversations  id (random, the shareable link), owner, title, created_at, updated_at,
+    conversations  id (random, the shareable link), owner (who may write: ``user:<id>``,
+                   or ``link:<id>`` for whoever holds the link), creator (who started it:
+                   ``user:<id>`` or ``browser:<hash>``; NULL for link-owned rows from before
+                   m003: nobody may rename or delete those), title, created_at, updated_at,
                    model (last used), settings (JSON, secrets stripped), next_seq
     messages       one row per entry: a user prompt or an assistant turn. ``seq`` orders
                    them (per conversation, strictly increasing, never reused); ``record`` is
@@ -77,7 +80,9 @@ conversations = Table(
     Column("model", String(), nullable=False, default=""),
     Column("settings", JSONText, nullable=True),
     Column("next_seq", Integer, nullable=False, default=0),
+    Column("creator", String(), nullable=True),  # m003
     Index("ix_conversations_owner_updated", "owner", "updated_at"),
+    Index("ix_conversations_creator_updated", "creator", "updated_at"),  # m003
 )
 
 messages = Table(

@@ -3,7 +3,9 @@
 One store serves every visitor of a process (it holds no per-user state: each call says
 whose conversation it touches) and every thread (each call borrows a pooled connection for
 one short transaction). Writes check the owner; ``load(id, owner=None)`` is the link
-holder's read: knowing the random id is the permission.
+holder's read: knowing the random id is the permission. Renaming and deleting check the
+creator instead (who started it), in the same query: a link holder writes to an
+anonymous conversation (its owner is its link) but can neither rename nor delete it.
 
 The answer in progress is saved as it streams: ``add_user_message`` before the request goes
 out, ``start_assistant`` when the answer starts, ``checkpoint`` every second or so,
@@ -43,7 +45,15 @@ from .records import mark_interrupted, turn_from_record, turn_to_record
 from .redact import strip_secrets
 from .rows import db_text, record_from_columns, turn_columns, write_tool_calls
 from .schema import conversations, messages
-from .summary import AnswerFigures, ConversationSummary, figures_query, list_query
+from .summary import (
+    AnswerFigures,
+    ConversationSummary,
+    StoredUsage,
+    figures_query,
+    list_query,
+    single_usage_query,
+    usage_query,
+)
 
 log = logging.getLogger(__name__)
 
@@ -135,8 +145,13 @@ class ChatStore:
         title: str = "",
         model: str = "",
         settings: Mapping[str, Any] | None = None,
+        creator: str | None = None,
     ) -> str:
-        """A new conversation (or ``conversation_id`` if it already exists and is ``owner``'s)."""
+        """A new conversation (or ``conversation_id`` if it already exists and is ``owner``'s).
+
+        ``creator``: who started it, the only one who may rename or delete it; by default
+        ``owner`` (an account starts its own). A link-owned conversation must name its
+        creator, or nobody can rename or delete it."""
         conversation_id = conversation_id or new_conversation_id()
         now = self._clock()
         with self._transaction(SAVE, write=True) as conn:
@@ -149,6 +164,7 @@ class ChatStore:
                 insert(conversations).values(
                     id=conversation_id,
                     owner=owner,
+                    creator=owner if creator is None else creator,
                     title=db_text(title),
                     created_at=now,
                     updated_at=now,
@@ -175,29 +191,49 @@ class ChatStore:
         return None if row is None else (row.settings or {})
 
     def list_conversations(
-        self, owner: str, *, search: str = "", limit: int = 200, ids: Iterable[str] = ()
+        self, creator: str, *, search: str = "", limit: int = 200, ids: Iterable[str] = ()
     ) -> list[ConversationSummary]:
-        """``owner``'s conversations and those in ``ids`` (opened by link), newest first."""
-        query = list_query(owner, search=search, limit=limit, ids=ids)
+        """The conversations ``creator`` started and those in ``ids`` (opened by link), newest first."""
+        query = list_query(creator, search=search, limit=limit, ids=ids)
         with self._transaction(LIST, write=False) as conn:
             rows = conn.execute(query).all()
-        return [ConversationSummary.from_row(row, owner) for row in rows]
+        return [ConversationSummary.from_row(row, creator) for row in rows]
 
-    def answer_figures(self, owner: str, *, ids: Iterable[str] = (), limit: int = 1000) -> list[AnswerFigures]:
-        """Timings and usage of the finished answers in ``owner``'s conversations (and ``ids``), oldest first."""
+    def answer_figures(self, creator: str, *, ids: Iterable[str] = (), limit: int = 1000) -> list[AnswerFigures]:
+        """Timings and usage of the finished answers in ``creator``'s conversations (and ``ids``), oldest first."""
         with self._transaction(LIST, write=False) as conn:
-            rows = conn.execute(figures_query(owner, ids=ids, limit=limit)).all()
+            rows = conn.execute(figures_query(creator, ids=ids, limit=limit)).all()
         return [AnswerFigures.from_row(row) for row in rows]
 
-    def rename(self, conversation_id: str, owner: str, title: str) -> bool:
+    def usage(self, creator: str, conversation_id: str | None = None) -> tuple[StoredUsage, bool]:
+        """What a write to ``conversation_id`` counts against, and whether it would start a new one.
+
+        The conversation's creator's total when it exists (a link holder's prompt grows the
+        creator's conversation); ``creator``'s when it does not yet; just that conversation
+        when its creator is unknown (link-owned rows from before creators were recorded)."""
+        with self._transaction(LIST, write=False) as conn:
+            existing = None
+            if conversation_id is not None:
+                existing = conn.execute(select(conversations.c.creator).where(conversations.c.id == conversation_id)).first()
+            if existing is None:
+                query, new = usage_query(creator), True
+            elif existing.creator is None:
+                query, new = single_usage_query(conversation_id), False  # type: ignore[arg-type]
+            else:
+                query, new = usage_query(existing.creator), False
+            row = conn.execute(query).one()
+        return StoredUsage(conversations=int(row.conversations or 0), stored_chars=int(row.stored_chars or 0)), new
+
+    def rename(self, conversation_id: str, creator: str, title: str) -> bool:
+        """Retitle the conversation if ``creator`` started it (a link holder gets False)."""
         with self._transaction(SAVE, write=True) as conn:
-            result = conn.execute(_owned(update(conversations), conversation_id, owner).values(title=db_text(title.strip())))
+            result = conn.execute(_created(update(conversations), conversation_id, creator).values(title=db_text(title.strip())))
         return result.rowcount == 1
 
-    def delete(self, conversation_id: str, owner: str) -> bool:
-        """Delete the conversation with its messages and tool calls."""
+    def delete(self, conversation_id: str, creator: str) -> bool:
+        """Delete the conversation with its messages and tool calls, if ``creator`` started it."""
         with self._transaction(SAVE, write=True) as conn:
-            result = conn.execute(_owned(delete(conversations), conversation_id, owner))
+            result = conn.execute(_created(delete(conversations), conversation_id, creator))
         return result.rowcount == 1
 
     # ------------------------------------------------------------ messages
@@ -377,6 +413,13 @@ class ChatStore:
 def default_writer_id() -> str:
     """This process, as it signs the answers it streams: host, pid and a random tag (a pid can be reused)."""
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def _created(query: Any, conversation_id: str, creator: str) -> Any:
+    """``query`` narrowed to the conversation if ``creator`` started it (an unknown creator, NULL, matches nobody)."""
+    if creator is None:
+        raise TypeError("renaming or deleting a conversation needs its creator")
+    return query.where(conversations.c.id == conversation_id, conversations.c.creator == creator)
 
 
 def _owned(query: Any, conversation_id: str, owner: str | None) -> Any:

@@ -1,12 +1,16 @@
-"""The conversation list (one summary per conversation, newest first, searchable) and the
-figures of stored answers behind the Metrics page."""
+"""The conversation list (one summary per conversation, newest first, searchable), the
+figures of stored answers behind the Metrics page, and what one creator has stored.
+
+A visitor's list is what they created (``creator``: their account or their browser's key)
+plus the conversations they opened by link (``ids``); only the first kind may be renamed
+or deleted by them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, func, literal, or_, select
 
 from ..turn import Turn, tokens_per_second
 from .schema import conversations, messages
@@ -22,10 +26,10 @@ class ConversationSummary:
     updated_at: float
     message_count: int
     model: str
-    owned: bool  # False: opened by link (the list may show it, but not rename or delete it)
+    is_creator: bool  # False: opened by link (the list may show it, but not rename or delete it)
 
     @classmethod
-    def from_row(cls, row: Any, owner: str) -> ConversationSummary:
+    def from_row(cls, row: Any, creator: str) -> ConversationSummary:
         return cls(
             id=row.id,
             title=row.title,
@@ -33,7 +37,7 @@ class ConversationSummary:
             updated_at=row.updated_at,
             message_count=int(row.message_count or 0),
             model=row.model,
-            owned=row.owner == owner,
+            is_creator=row.creator == creator,
         )
 
 
@@ -90,20 +94,29 @@ class AnswerFigures:
         )
 
 
-def _visible(owner: str, ids: Iterable[str]) -> Any:
-    visible = conversations.c.owner == owner
+@dataclass(frozen=True, slots=True)
+class StoredUsage:
+    """What one creator keeps in the store: conversations, and characters of messages
+    (prompts, answers, reasoning and their records; JSON records are ASCII, so about bytes)."""
+
+    conversations: int
+    stored_chars: int
+
+
+def _visible(creator: str, ids: Iterable[str]) -> Any:
+    visible = conversations.c.creator == creator
     linked = [i for i in dict.fromkeys(ids) if isinstance(i, str) and i][:MAX_LINKED_IDS]
     if linked:
         visible = or_(visible, conversations.c.id.in_(linked))
     return visible
 
 
-def figures_query(owner: str, *, ids: Iterable[str] = (), limit: int = 1000) -> Select[*tuple[Any, ...]]:
-    """The newest ``limit`` answers of ``owner``'s conversations and of those in ``ids``, oldest first."""
+def figures_query(creator: str, *, ids: Iterable[str] = (), limit: int = 1000) -> Select[*tuple[Any, ...]]:
+    """The newest ``limit`` answers of the conversations ``creator`` started and of those in ``ids``, oldest first."""
     newest = (
         select(messages.c.id)
         .join(conversations, conversations.c.id == messages.c.conversation_id)
-        .where(_visible(owner, ids), messages.c.role == "assistant", messages.c.status != "streaming")
+        .where(_visible(creator, ids), messages.c.role == "assistant", messages.c.status != "streaming")
         .order_by(messages.c.created_at.desc(), messages.c.id.desc())
         .limit(max(0, int(limit)))
         .scalar_subquery()
@@ -113,8 +126,8 @@ def figures_query(owner: str, *, ids: Iterable[str] = (), limit: int = 1000) -> 
     return select(*columns).where(messages.c.id.in_(newest)).order_by(messages.c.created_at, messages.c.id)
 
 
-def list_query(owner: str, *, search: str = "", limit: int = 200, ids: Iterable[str] = ()) -> Select[*tuple[Any, ...]]:
-    """``owner``'s conversations plus those in ``ids``; ``search`` matches titles and message text.
+def list_query(creator: str, *, search: str = "", limit: int = 200, ids: Iterable[str] = ()) -> Select[*tuple[Any, ...]]:
+    """The conversations ``creator`` started plus those in ``ids``; ``search`` matches titles and message text.
 
     Case-insensitive for ASCII letters on SQLite (its ``lower``), for all letters on PostgreSQL.
     """
@@ -125,10 +138,10 @@ def list_query(owner: str, *, search: str = "", limit: int = 200, ids: Iterable[
         .scalar_subquery()
         .label("message_count")
     )
-    visible = _visible(owner, ids)
+    visible = _visible(creator, ids)
     query = select(
         conversations.c.id,
-        conversations.c.owner,
+        conversations.c.creator,
         conversations.c.title,
         conversations.c.created_at,
         conversations.c.updated_at,
@@ -147,4 +160,27 @@ def list_query(owner: str, *, search: str = "", limit: int = 200, ids: Iterable[
     ).limit(max(0, int(limit)))
 
 
-__all__ = ["AnswerFigures", "ConversationSummary", "figures_query", "list_query"]
+def _message_chars() -> Any:
+    return func.coalesce(
+        func.sum(func.length(messages.c.content) + func.length(messages.c.reasoning)
+                 + func.coalesce(func.length(messages.c.record), 0)),
+        0,
+    )
+
+
+def usage_query(creator: str) -> Select[*tuple[Any, ...]]:
+    """(conversations, stored characters) of everything ``creator`` started."""
+    started = select(conversations.c.id).where(conversations.c.creator == creator)
+    chars = select(_message_chars()).where(messages.c.conversation_id.in_(started)).scalar_subquery()
+    count = select(func.count()).select_from(conversations).where(conversations.c.creator == creator).scalar_subquery()
+    return select(count.label("conversations"), chars.label("stored_chars"))
+
+
+def single_usage_query(conversation_id: str) -> Select[*tuple[Any, ...]]:
+    """(1, stored characters) of one conversation (one whose creator is unknown counts alone)."""
+    chars = select(_message_chars()).where(messages.c.conversation_id == conversation_id).scalar_subquery()
+    return select(literal(1).label("conversations"), chars.label("stored_chars"))
+
+
+__all__ = ["AnswerFigures", "ConversationSummary", "StoredUsage", "figures_query", "list_query", "single_usage_query",
+           "usage_query"]

@@ -30,7 +30,7 @@ def mock_target(label: str, model: str = "mock-gpt", *, delay: float = 0.0, pric
 def archive(tmp_path):
     with ChatStore(f"sqlite:///{tmp_path / 'chat.sqlite3'}") as store:
         store.migrate()
-        yield ChatArchive(store, Visitor(user_id=None, session_key="tab-1"))
+        yield ChatArchive(store, Visitor(user_id=None, browser_key="tab-1"))
 
 
 def test_two_speeds_and_a_failing_target_each_end_in_their_own_column():

@@ -45,7 +45,7 @@ def config_for(upstream) -> ProviderConfig:
 
 
 def session_with(store, limits: Limits, key: str = "tab-1", address: str = "192.0.2.1") -> ChatSession:
-    visitor = Visitor(user_id=None, session_key=key)
+    visitor = Visitor(user_id=None, browser_key=key)
     guard = Guard(limits, LimitCounters(store), requester_for(None, key, address))
     return ChatSession(archive=ChatArchive(store, visitor), guard=guard)
 

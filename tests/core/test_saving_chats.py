@@ -31,7 +31,7 @@ def store(tmp_path):
 
 
 def anonymous(key: str = "tab-1") -> Visitor:
-    return Visitor(user_id=None, session_key=key)
+    return Visitor(user_id=None, browser_key=key)
 
 
 def session_on(store: ChatStore, visitor: Visitor | None = None, **options) -> ChatSession:

@@ -25,7 +25,7 @@ def store(tmp_path):
 
 
 def archive(store: ChatStore, user: str | None = None) -> ChatArchive:
-    return ChatArchive(store, Visitor(user_id=user, session_key=secrets.token_urlsafe(8)))
+    return ChatArchive(store, Visitor(user_id=user, browser_key=secrets.token_urlsafe(8)))
 
 
 def start_chat(archive: ChatArchive, prompt: str) -> str:
@@ -68,7 +68,7 @@ def test_an_anonymous_conversation_opens_with_its_exact_link_only(store):
 def test_signed_in_visitors_own_their_conversations_across_sessions(store):
     alice_today, alice_tomorrow = archive(store, "alice"), archive(store, "alice")
     cid = start_chat(alice_today, "Alice's plans")
-    assert [s.id for s in alice_tomorrow.list()] == [cid] and alice_tomorrow.list()[0].owned
+    assert [s.id for s in alice_tomorrow.list()] == [cid] and alice_tomorrow.list()[0].is_creator
     assert alice_tomorrow.open(cid) is not None
     assert alice_tomorrow.rename(cid, "Renamed")
     assert alice_today.list()[0].title == "Renamed"

@@ -60,8 +60,8 @@ def test_a_link_holder_reads_with_the_exact_id_only(store, alices):
     assert store.load(alices[:-1], None) is None
     # listed for the browser that opened the link, marked as not theirs
     [summary] = store.list_conversations("bob", ids=[alices, "nonexistent"])
-    assert summary.id == alices and summary.owned is False
-    assert store.list_conversations("alice")[0].owned is True
+    assert summary.id == alices and summary.is_creator is False
+    assert store.list_conversations("alice")[0].is_creator is True
 
 
 def test_owner_names_are_compared_exactly(store, alices):
