@@ -64,6 +64,9 @@ def _start(ctx: RequestContext, req: ChatRequest) -> LiveTurn:
             raise ApiRefusal(404, "No such session, or it is not yours to open.")
     elif req.messages is not None:
         session.conversation = _conversation_from(req, session)
+    no_room = session.no_room(req.prompt())  # the visitor's stored conversations and bytes
+    if no_room:
+        raise ApiRefusal(403, no_room)
     try:
         return session.send(clean_user_text(req.prompt()), config, generation, MockOptions())
     except LimitExceeded as refused:  # a limit of this demo: nothing was sent upstream or saved

@@ -55,7 +55,7 @@ def openapi_document() -> dict[str, Any]:
         "security": [{"bearer": []}, {}],
         "paths": {
             "/api/chat": {"post": {"operationId": "chat", "requestBody": json_body,
-                                   "responses": {"200": _SSE, **_errors(401, 404, 413, 415, 422, 429, 503)}}},
+                                   "responses": {"200": _SSE, **_errors(401, 403, 404, 413, 415, 422, 429, 503)}}},
             "/api/chat/{turn_id}/stop": {"post": {"operationId": "stopTurn", "parameters": [_TURN_ID],
                                                   "responses": {"200": {"description": "stopped"}, **_errors(401, 404)}}},
             "/api/chat/{turn_id}/events": {"get": {

@@ -134,7 +134,7 @@ def chat_page() -> None:
     elif action.get("action") == "edit_send":
         index = action["index"]
         text = st.session_state.get(f"edit-text-{session.conversation.id}-{index}", "")
-        too_long = prompt_too_long(text, max_chars)  # then the edit box stays open, to shorten it
+        too_long = prompt_too_long(text, max_chars) or session.no_room(text)  # the edit box stays open
         if not too_long:
             st.session_state.pop(EDITING, None)
         if not too_long and clean_user_text(text).strip() and session.edit_prompt(index) is not None:
@@ -152,7 +152,7 @@ def chat_page() -> None:
         st.error(f"{settings.refusal} Change the provider settings in the sidebar to chat.", icon=":material/block:")
     status_slot = st.bottom.empty()  # above the input box: Stop and "still working" notes
     prompt = st.chat_input("Message", key=PROMPT, max_chars=max_chars, disabled=settings.provider is None)
-    too_long = too_long or (prompt_too_long(prompt, max_chars) if prompt is not None else None)
+    too_long = too_long or (prompt_too_long(prompt, max_chars) or session.no_room(prompt) if prompt is not None else None)
     if too_long:
         st.error(too_long, icon=":material/block:")
     elif prompt is not None and settings.provider is not None and clean_user_text(prompt).strip():
