@@ -10,6 +10,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from chatcore.app_config import load_app_config
 from chatcore.archive import ChatArchive
 from chatcore.limits import Guard, LimitCounters, Limits, LimitsConfigError, client_address, requester_for
 from chatcore.services import operator_provider, store_opener, turn_hub
@@ -34,7 +35,7 @@ class RequestContext:
         """The demo's limits (``CHAT_LIMIT_*``), counted in the shared store exactly as for the
         dashboard: an API client is no way round them."""
         try:
-            limits = Limits.from_sources(self.settings.flat_secrets, os.environ)
+            limits = Limits.from_sources(self.settings.flat_secrets, os.environ, dict(load_app_config().limits))
         except LimitsConfigError as exc:
             raise ApiRefusal(503, f"The app's limits are misconfigured: {exc}.") from None
         address = client_address(self.peer, self.forwarded_for, limits.trusted_proxies)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from .limits.config import limit_names
 from .mock.starters import STARTER_PROMPTS
 from .settings import DEFAULT_SYSTEM_PROMPT
 
@@ -49,6 +50,7 @@ class AppConfig:
     system_prompt: str = DEFAULT_SYSTEM_PROMPT
     builtin_tools: tuple[str, ...] | None = None  # built-in tools ticked at start; None: all
     presets: tuple[Preset, ...] = ()
+    limits: tuple[tuple[str, Any], ...] = ()  # [limits]: a public demo's limits (chatcore/limits), by name
     source: str = ""  # the file read ("" when there was none)
     problems: tuple[str, ...] = field(default=(), compare=False)
 
@@ -164,7 +166,7 @@ def parse_app_config(text: str, label: str = "chat.toml") -> AppConfig:
     except tomllib.TOMLDecodeError as exc:  # its message names the line and column
         return AppConfig(source=label, problems=(f"{label}: not valid TOML ({exc}); using the defaults.",))
     reader = _Reader(label, text)
-    top_level = {k: v for k, v in data.items() if k not in ("defaults", "presets")}
+    top_level = {k: v for k, v in data.items() if k not in ("defaults", "presets", "limits")}
     values = reader.table("", top_level, _TOP)
     if "defaults" in data:
         values.update(reader.table("defaults", data["defaults"], _DEFAULTS))
@@ -175,7 +177,23 @@ def parse_app_config(text: str, label: str = "chat.toml") -> AppConfig:
         raw_presets = {}
     for name, body in raw_presets.items():
         presets.append(Preset(name=name, **reader.table(f"presets.{name}", body, _PRESET)))
-    return AppConfig(**values, presets=tuple(presets), source=label, problems=tuple(reader.problems))
+    limits = _limits_table(reader, data.get("limits", {}))
+    return AppConfig(**values, presets=tuple(presets), limits=limits, source=label, problems=tuple(reader.problems))
+
+
+def _limits_table(reader: _Reader, raw: Any) -> tuple[tuple[str, Any], ...]:
+    """``[limits]``: names checked here, values by ``Limits.from_sources`` (which says which is wrong)."""
+    if not isinstance(raw, dict):
+        reader.problem("", "limits", f"must be a table, got {_shown(raw)}")
+        return ()
+    known = limit_names()
+    kept = []
+    for key, value in raw.items():
+        if key in known:
+            kept.append((key, value))
+        else:
+            reader.problem("limits", key, f"is not a limit (one of {', '.join(known)})")
+    return tuple(kept)
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:

@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from chatcore.answer_log import enable_answer_log
+from chatcore.app_config import load_app_config
 from chatcore.archive import ChatArchive
 from chatcore.limits import Guard, LimitCounters, Limits, LimitsConfigError, client_address, requester_for
 from chatcore.services import store_opener, turn_hub
@@ -101,7 +102,7 @@ def chat_session() -> ChatSession:
 
 def configured_limits() -> Limits:
     """``CHAT_LIMIT_*`` from secrets, then the environment (chatcore/limits/config.py)."""
-    return Limits.from_sources(secrets_mapping(), os.environ)
+    return Limits.from_sources(secrets_mapping(), os.environ, dict(load_app_config().limits))
 
 
 def visitor_guard(session: ChatSession, visitor: Visitor) -> Guard | None:

@@ -1,8 +1,8 @@
 """``Limits``: what a public demo allows each visitor, as one frozen value read once at the edge.
 
 Every limit is optional (None: no limit). Read from ``st.secrets`` (passed in as a plain
-mapping) then the environment, under ``CHAT_LIMIT_*`` names; ``chat.toml`` will feed the
-same value later. A setting that cannot be read is an error at start-up, never a silent
+mapping) under ``CHAT_LIMIT_*`` names, then ``chat.toml``'s ``[limits]`` table (by field name:
+``prompts_per_minute = 10``), then the environment. A setting that cannot be read is an error at start-up, never a silent
 "no limit": an operator who typed ``CHAT_LIMIT_PROMPTS_PER_MINUTE=ten`` must hear about it.
 """
 
@@ -44,22 +44,32 @@ class Limits:
         return any(getattr(self, f.name) is not None for f in fields(self) if f.name != "trusted_proxies")
 
     @classmethod
-    def from_sources(cls, secrets: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Limits:
-        """``CHAT_LIMIT_<FIELD>`` from ``secrets`` first, then ``env`` (``os.environ`` by default).
+    def from_sources(cls, secrets: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None,
+                     file: Mapping[str, Any] | None = None) -> Limits:
+        """``CHAT_LIMIT_<FIELD>`` from ``secrets`` first, then ``file`` (``chat.toml``'s ``[limits]``,
+        by field name), then ``env`` (``os.environ`` by default).
 
-        ``CHAT_LIMIT_MODELS`` is a comma-separated list (or a list, in secrets)."""
+        ``CHAT_LIMIT_MODELS`` is a comma-separated list (or a list, in secrets and the file)."""
         secrets = secrets or {}
+        file = file or {}
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
         for f in fields(cls):
             name = PREFIX + f.name.upper()
             raw = _lookup(secrets, name)
             if raw is None:
+                raw = file.get(f.name)
+            if raw is None:
                 raw = env.get(name)
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 continue
             values[f.name] = _models(name, raw) if f.name == "models" else _count(name, raw, allow_zero=f.name == "trusted_proxies")
         return cls(**values)
+
+
+def limit_names() -> tuple[str, ...]:
+    """The keys ``chat.toml``'s ``[limits]`` table may hold."""
+    return tuple(f.name for f in fields(Limits))
 
 
 def _lookup(source: Mapping[str, Any], name: str) -> Any:
@@ -87,4 +97,5 @@ def _models(name: str, raw: Any) -> tuple[str, ...]:
     return models
 
 
-__all__ = ["Limits", "LimitsConfigError"]
+__all__ = [
+    "Limits", "LimitsConfigError", "limit_names"]

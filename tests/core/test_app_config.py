@@ -93,3 +93,16 @@ def test_an_edit_is_read_again_without_a_restart(tmp_path, monkeypatch):
     assert load_app_config().title == "One"
     path.write_text('title = "Two, longer"\n')
     assert load_app_config().title == "Two, longer"
+
+
+def test_limits_in_chat_toml_feed_the_demo_guard_and_secrets_win():
+    from chatcore.app_config import parse_app_config
+    from chatcore.limits import Limits
+
+    config = parse_app_config('[limits]\nprompts_per_minute = 10\nmodels = ["gpt-4o-mini"]\nper_hour = 3\n')
+    assert dict(config.limits) == {"prompts_per_minute": 10, "models": ["gpt-4o-mini"]}
+    assert any("[limits]" in p and "per_hour" in p and "is not a limit" in p for p in config.problems)
+    limits = Limits.from_sources({}, {"CHAT_LIMIT_TOKENS_PER_DAY": "500"}, dict(config.limits))
+    assert limits.prompts_per_minute == 10 and limits.models == ("gpt-4o-mini",) and limits.tokens_per_day == 500
+    overridden = Limits.from_sources({"CHAT_LIMIT_PROMPTS_PER_MINUTE": 3}, {}, dict(config.limits))
+    assert overridden.prompts_per_minute == 3  # secrets over the file
