@@ -138,6 +138,7 @@ class Results:
     answer_seconds: float | None = None
     stop_streaming_ms: list[float | None] = field(default_factory=list)
     stop_stall_ms: list[float | None] = field(default_factory=list)
+    stop_escape_ms: list[float | None] = field(default_factory=list)  # ours only: Esc in the input box
     ttft_ms: list[float] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -183,6 +184,19 @@ class Bench:
         button.first.click(timeout=10_000)
         self.page.wait_for_function("(n) => window.__clicks.length > n", arg=clicks, polling=5)
         return self.page.evaluate("window.__clicks[window.__clicks.length - 1]") / 1000
+
+    def press_escape(self) -> float:
+        """Esc in the input box (the app's handler clicks its Stop); return the press time (epoch s)."""
+        pressed = self.page.evaluate("Date.now()") / 1000
+        self.chat.input.press("Escape")
+        return pressed
+
+    def stop_with_escape(self, trial: int) -> None:
+        record = self.send(f"Benchmark: Esc while streaming, trial {trial}")
+        time.sleep(0.3)
+        pressed = self.press_escape()
+        self.results.stop_escape_ms.append(self.disconnect_ms(record, pressed))
+        self.chat.wait_until_idle(timeout=30)
 
     def disconnect_ms(self, record, clicked: float) -> float | None:
         self.clicks.append((record, clicked))
@@ -279,6 +293,9 @@ def run_app(name: str, script: str, upstream: MockServer, clock: FirstChunkClock
                 bench.stop_while_streaming(trial)
             for trial in range(args.trials):
                 bench.stop_during_stall(trial, args.stall)
+            if stop_label == "Stop generating":  # only ours has an Esc key
+                for trial in range(args.trials):
+                    bench.stop_with_escape(trial)
             print(f"[{name}] stop while streaming (ms): {bench.results.stop_streaming_ms}", file=sys.stderr)
             print(f"[{name}] stop during a stall (ms): {bench.results.stop_stall_ms}", file=sys.stderr)
             bench.results.notes.append(_fate(bench))
@@ -324,6 +341,8 @@ def table(ours: Results, naive: Results, args) -> str:
          fmt_stop(naive.stop_streaming_ms, args.naive_timeout), f"≤ {GOALS['stop_ms']} ms"),
         (f"Stop → upstream closed, during a {args.stall:g} s stall (median of {n})", fmt_stop(ours.stop_stall_ms, 3.0),
          fmt_stop(naive.stop_stall_ms, args.naive_timeout), f"≤ {GOALS['stop_ms']} ms"),
+        (f"Esc in the input box → upstream closed, while streaming (median of {n})",
+         fmt_stop(ours.stop_escape_ms, 3.0), "no such key", f"≤ {GOALS['stop_ms']} ms"),
         (f"first token: upstream chunk → in the page (median of {len(ours.ttft_ms)} / {len(naive.ttft_ms)})",
          fmt_ttft(ours.ttft_ms), fmt_ttft(naive.ttft_ms), f"≤ {GOALS['ttft_ms']} ms"),
     ]

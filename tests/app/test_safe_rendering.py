@@ -42,11 +42,13 @@ def test_prompt_and_answer_render_no_foreign_image_and_no_data_link():
     at = chat(new_app().run(), PROMPT)
     assert not at.exception
     prompt, answer = at.chat_message[0], at.chat_message[1]
-    for bubble in (prompt, answer):
-        text = "\n".join(m.value for m in bubble.markdown)
-        images, links = targets(text)
-        assert images == [] and links == ["https://tracker.example/t?leak=1"]
-        assert "🖼 chart (tracker.example)" in text and "data:text/html,hi" in text
+    answer_text = "\n".join(m.value for m in answer.markdown)
+    images, links = targets(answer_text)
+    assert images == [] and links == ["https://tracker.example/t?leak=1"]
+    assert "🖼 chart (tracker.example)" in answer_text and "data:text/html,hi" in answer_text
+    # The prompt is shown as literal text: no image, no link at all.
+    prompt_text = "\n".join(m.value for m in prompt.markdown)
+    assert targets(prompt_text) == ([], [])
 
 
 def test_an_allowed_host_keeps_its_image(monkeypatch):

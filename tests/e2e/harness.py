@@ -143,3 +143,26 @@ def launch_chromium(playwright, **kwargs):
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "ROOT", "StreamlitServer", "chromium_missing_reason", "free_port",
            "launch_chromium"]
+
+
+def run_async(coro):
+    """``asyncio.run(coro)`` on a thread of its own: the session's Playwright (sync API) keeps
+    an event loop running on the main thread, where ``asyncio.run`` refuses to start another."""
+    import asyncio
+    import threading
+
+    outcome: dict = {}
+
+    def main() -> None:
+        try:
+            outcome["value"] = asyncio.run(coro)
+        except BaseException as exc:  # handed back to the test's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=main, name="test-asyncio")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+

@@ -22,7 +22,7 @@ from bench.ws_session import ChatSession as WsChat
 from chatcore.mock import MockOptions, MockServer
 
 from ..store.pg_server import CannotRun, PostgresServer
-from .harness import StreamlitServer
+from .harness import StreamlitServer, run_async
 
 LIMIT = 10
 PROMPTS = 200
@@ -100,7 +100,7 @@ def check(result: dict, upstream: MockServer) -> None:
 def test_one_visitor_floods_one_replica_and_the_limit_holds_exactly(upstream, tmp_path):
     env = app_env(upstream, CHAT_DB_PATH=str(tmp_path / "chat.sqlite3"))
     with StreamlitServer("app.py", env=env) as app:
-        result = asyncio.run(flood([app.port], app.port))
+        result = run_async(flood([app.port], app.port))
         check(result, upstream)
 
 
@@ -112,7 +112,7 @@ def test_the_same_flood_across_two_replicas_on_one_postgresql(upstream):
     try:
         env = app_env(upstream, DATABASE_URL=pg.url())
         with StreamlitServer("app.py", env=env) as a, StreamlitServer("app.py", env=env) as b:
-            result = asyncio.run(flood([a.port, b.port], b.port))
+            result = run_async(flood([a.port, b.port], b.port))
             check(result, upstream)
     finally:
         pg.stop()

@@ -17,7 +17,7 @@ from collections import Counter
 
 import pytest
 
-from .harness import StreamlitServer
+from .harness import StreamlitServer, run_async
 from .ws_widgets import Run, Visitor
 
 PASSWORD = "open sesame"
@@ -109,7 +109,7 @@ def test_fifty_parallel_wrong_passwords_are_throttled_without_a_sleeping_thread_
         finally:
             await asyncio.gather(*(v.close() for v in visitors))
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_claiming_other_addresses_does_not_escape_the_server_wide_limit(gated_app):
@@ -133,4 +133,4 @@ def test_claiming_other_addresses_does_not_escape_the_server_wide_limit(gated_ap
         finally:
             await asyncio.gather(*(v.close() for v in visitors))
 
-    asyncio.run(scenario())
+    run_async(scenario())

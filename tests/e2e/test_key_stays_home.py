@@ -81,6 +81,8 @@ def app(operator_upstream, tmp_path_factory):
 
 
 def sidebar(chat: ChatPage):
+    """The sidebar, its *Advanced* section unfolded (where the provider's fields are)."""
+    chat.open_advanced()
     return chat.page.get_by_test_id("stSidebar")
 
 

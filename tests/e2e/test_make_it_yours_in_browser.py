@@ -71,6 +71,7 @@ def wait_for_server_ready(chat: ChatPage, timeout: float = 90.0) -> None:
     """The sidebar shows the server's state as of the last run: reload until it says ready."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        chat.open_advanced()  # the tool picker and the servers' states are under Advanced
         if "testsrv · ready · 7 tools" in chat.page.get_by_test_id("stSidebar").inner_text():
             return
         time.sleep(1.0)

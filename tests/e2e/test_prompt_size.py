@@ -8,14 +8,13 @@ edit box, which has no limit of its own (the page's check refuses it with a mess
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from pathlib import Path
 
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from .harness import StreamlitServer
+from .harness import StreamlitServer, run_async
 from .ws_widgets import Visitor
 
 LIMIT = 1_000
@@ -67,7 +66,7 @@ def test_a_20_mb_prompt_closes_the_connection_and_nothing_is_stored(app, db):
         other = await Visitor(app.port).open()
         await other.close()
 
-    asyncio.run(scenario())
+    run_async(scenario())
     assert conversation_ids(db) == [] and stored_user_prompts(db) == []
 
 
@@ -81,7 +80,7 @@ def test_a_prompt_over_the_limit_is_never_stored_whole(app, db):
             await visitor.close()
 
     before = stored_user_prompts(db)
-    asyncio.run(scenario())
+    run_async(scenario())
     new = stored_user_prompts(db)[len(before):]
     # Streamlit cuts a chat input's value to max_chars on the server: what reaches the app,
     # the store and the provider is at most the limit.
@@ -93,8 +92,11 @@ def test_an_edited_prompt_over_the_limit_is_refused_with_a_message_and_nothing_c
         visitor = await Visitor(app.port).open()
         try:
             await visitor.submit({await chat_input_id(visitor): ("chat_input_value", "hello there")}, timeout=90)
-            cid = conversation_ids(db)[-1]
-            await visitor.submit({visitor.last.widget("button", f"edit-{cid}-0").id: ("trigger_value", True)})
+            # This visitor's conversation, as its page names it (the module's database holds others too).
+            edit_id = next(p.id for kind, p in visitor.last.widgets if kind == "button" and "-edit-" in p.id)
+            cid = edit_id.split("-edit-", 1)[1].rsplit("-", 1)[0]
+            assert cid in conversation_ids(db)
+            await visitor.submit({edit_id: ("trigger_value", True)})
             box = visitor.last.widget("text_area", f"edit-text-{cid}-0")
             send = visitor.last.widget("button", f"edit-send-{cid}-0")
             run = await visitor.submit({box.id: ("string_value", "b" * (LIMIT + 1)), send.id: ("trigger_value", True)})
@@ -104,6 +106,6 @@ def test_an_edited_prompt_over_the_limit_is_refused_with_a_message_and_nothing_c
             await visitor.close()
 
     before = stored_user_prompts(db)
-    alerts = asyncio.run(scenario())
+    alerts = run_async(scenario())
     assert f"Your message is {LIMIT + 1:,} characters; the limit is {LIMIT:,}." in " ".join(alerts), alerts
     assert stored_user_prompts(db)[len(before):] == ["hello there"]  # the original prompt, untouched

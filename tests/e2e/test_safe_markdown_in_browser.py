@@ -105,9 +105,11 @@ def test_an_image_in_an_answer_or_a_prompt_is_not_fetched_and_data_links_are_tex
     assert "[click me](data:text/html,hello)" in chat.answer_text()  # the data: link as text
     assert answer.locator("em", has_text="done").count() == 1  # the rest is still Markdown
     assert answer.locator(".katex").count() >= 1  # the math rendered, and loaded nothing
-    prompt = chat.user.last
-    assert shown in prompt.inner_text()  # the user's own bubble
+    prompt = chat.user.last  # the user's own bubble: exactly what was typed, as text
+    assert f"![leak chart](http://{recorder.host}/track.png" in prompt.inner_text()
     assert prompt.locator("img").count() == 0
+    hrefs = prompt.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href') || '')")
+    assert all(h.startswith(("http://", "https://")) for h in hrefs), hrefs  # a bare URL may be linkified; data: never
 
     chat.page.reload()  # drawn again from the saved conversation
     chat.input.wait_for(timeout=30_000)
