@@ -9,7 +9,6 @@ import time
 from collections import ChainMap
 from typing import Any
 
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -25,9 +24,9 @@ from chatcore.settings import DEFAULT_SYSTEM_PROMPT, GenerationSettings, Provide
 from chatcore.turn import Turn
 from chatcore.user_text import clean_user_text, max_prompt_chars, prompt_too_long
 
-from .context import RequestContext, json_body, request_context
+from .context import RequestContext, parsed_body, request_context
 from .responses import ApiRefusal
-from .schemas import ChatRequest, validation_problems
+from .schemas import ChatRequest
 from .stream import answer_events
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # nginx: do not buffer
@@ -96,10 +95,7 @@ def _conversation_from(req: ChatRequest, session: ChatSession) -> Conversation:
 
 async def post_chat(request: Request) -> Response:
     ctx = await request_context(request)
-    try:
-        req = ChatRequest.model_validate(await json_body(request, ctx.settings.max_body_bytes))
-    except ValidationError as exc:
-        raise ApiRefusal(422, "The request is not valid.", problems=validation_problems(exc)) from None
+    req = await parsed_body(request, ChatRequest, ctx.settings.max_body_bytes)
     live = await run_in_threadpool(_start, ctx, req)
     first: dict[str, Any] = {"type": "start", "turn_id": live.turn_id, "session_id": live.conversation_id,
                              "resumable": req.resumable}

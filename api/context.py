@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
@@ -20,7 +21,10 @@ from ui.tool_sources import tool_catalog
 
 from .access import Caller, identify
 from .responses import ApiRefusal
+from .schemas import validation_problems
 from .settings import ApiSettings
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass
@@ -70,6 +74,14 @@ async def request_context(request: Request) -> RequestContext:
     return RequestContext(settings, store, caller, peer, request.headers.get("x-forwarded-for"))
 
 
+async def parsed_body(request: Request, model: type[M], max_bytes: int) -> M:
+    """The body as ``model``; a 422 naming each bad field when it is not."""
+    try:
+        return model.model_validate(await json_body(request, max_bytes))
+    except ValidationError as exc:
+        raise ApiRefusal(422, "The request is not valid.", problems=validation_problems(exc)) from None
+
+
 async def json_body(request: Request, max_bytes: int) -> Any:
     """The request's JSON body, refused with 413/415/422 when too big, not JSON, or malformed."""
     if "application/json" not in request.headers.get("content-type", ""):
@@ -88,4 +100,4 @@ async def json_body(request: Request, max_bytes: int) -> Any:
         raise ApiRefusal(422, "The body is not valid JSON.", problems=[{"field": "body", "message": str(exc)}]) from None
 
 
-__all__ = ["RequestContext", "json_body", "request_context"]
+__all__ = ["RequestContext", "json_body", "parsed_body", "request_context"]

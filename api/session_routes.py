@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -12,9 +11,9 @@ from starlette.responses import JSONResponse, Response
 from chatcore.conversation import Conversation, UserEntry
 from chatcore.store import ConversationSummary
 
-from .context import json_body, request_context
+from .context import parsed_body, request_context
 from .responses import ApiRefusal
-from .schemas import RenameRequest, validation_problems
+from .schemas import RenameRequest
 
 NOT_FOUND = "No such session, or it is not yours to open."
 
@@ -64,10 +63,7 @@ async def get_session(request: Request) -> Response:
 
 async def rename_session(request: Request) -> Response:
     ctx = await request_context(request)
-    try:
-        req = RenameRequest.model_validate(await json_body(request, ctx.settings.max_body_bytes))
-    except ValidationError as exc:
-        raise ApiRefusal(422, "The request is not valid.", problems=validation_problems(exc)) from None
+    req = await parsed_body(request, RenameRequest, ctx.settings.max_body_bytes)
     archive = ctx.archive()
     session_id = request.path_params["session_id"]
 

@@ -43,3 +43,21 @@ def new_app(timeout: float = 30) -> AppTest:
 def shown_titles(at: AppTest) -> list[str]:
     """The conversation titles the History page shows (bold lines, Markdown escapes removed)."""
     return [m.value.strip("*").replace("\\", "") for m in at.markdown if m.value.startswith("**")]
+
+
+@pytest.fixture
+def operator():
+    """The operator's server: records every request (tests/recording_server.py)."""
+    from tests.recording_server import RecordingServer
+
+    with RecordingServer() as server:
+        yield server
+
+
+@pytest.fixture
+def visitor_server():
+    """A server a visitor types in: must never see the operator's key."""
+    from tests.recording_server import RecordingServer
+
+    with RecordingServer() as server:
+        yield server

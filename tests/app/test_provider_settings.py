@@ -24,18 +24,6 @@ def no_policy_env(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.fixture
-def operator():
-    with RecordingServer() as server:
-        yield server
-
-
-@pytest.fixture
-def visitor_server():
-    with RecordingServer() as server:
-        yield server
-
-
 def configure(monkeypatch, operator: RecordingServer, **policy: str) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", operator.url)
     monkeypatch.setenv("OPENAI_API_KEY", OPERATOR_KEY)

@@ -3,24 +3,8 @@ doctor's "Another endpoint" must never send the operator's key to a server a vis
 
 from __future__ import annotations
 
-import pytest
-
-from tests.recording_server import RecordingServer
-
 from .conftest import new_app
 from .test_provider_settings import OPERATOR_KEY, configure
-
-
-@pytest.fixture
-def operator():
-    with RecordingServer() as server:
-        yield server
-
-
-@pytest.fixture
-def visitor_server():
-    with RecordingServer() as server:
-        yield server
 
 
 def test_the_doctor_never_sends_the_operators_key_to_a_typed_server(monkeypatch, operator, visitor_server):
