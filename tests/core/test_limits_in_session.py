@@ -100,7 +100,8 @@ def test_each_answer_logs_one_json_line_without_the_key_or_the_text(store, upstr
         session = session_with(store, Limits())
         turn = answer(session, PROMPT, config_for(upstream))
         deadline = time.monotonic() + 10
-        while not stream.getvalue() and time.monotonic() < deadline:
+        # Wait for *this* answer's line: an earlier test's answer may still end and log meanwhile.
+        while session.conversation.id not in stream.getvalue() and time.monotonic() < deadline:
             time.sleep(0.01)
         lines = [json.loads(line) for line in stream.getvalue().splitlines()]
         mine = [line for line in lines if line["conversation"] == session.conversation.id]
@@ -116,9 +117,12 @@ def test_each_answer_logs_one_json_line_without_the_key_or_the_text(store, upstr
         session.log_messages = True  # CHAT_LOG_MESSAGES=1
         answer(session, PROMPT, config_for(upstream))
         deadline = time.monotonic() + 10
-        while len(stream.getvalue().splitlines()) < len(lines) + 1 and time.monotonic() < deadline:
+        def mine_now() -> list[dict]:
+            return [json.loads(x) for x in stream.getvalue().splitlines() if session.conversation.id in x]
+
+        while len(mine_now()) < 2 and time.monotonic() < deadline:
             time.sleep(0.01)
-        last = json.loads(stream.getvalue().splitlines()[-1])
+        last = mine_now()[-1]
         assert last["prompt"] == PROMPT and "395" in last["answer"] and KEY not in stream.getvalue()
     finally:
         logger = logging.getLogger(LOGGER_NAME)
