@@ -186,10 +186,15 @@ class Bench:
         return self.page.evaluate("window.__clicks[window.__clicks.length - 1]") / 1000
 
     def press_escape(self) -> float:
-        """Esc in the input box (the app's handler clicks its Stop); return the press time (epoch s)."""
-        pressed = self.page.evaluate("Date.now()") / 1000
+        """Esc in the input box (the app's handler clicks its Stop); return when the page saw the
+        key go down (epoch s), as Stop's click time is taken in the page too."""
+        self.page.evaluate("""() => { window.__escapes = window.__escapes || [];
+            if (!window.__escapeWatch) { window.__escapeWatch = true;
+              document.addEventListener('keydown', (e) => { if (e.key === 'Escape') window.__escapes.push(Date.now()); }, true); } }""")
+        seen = self.page.evaluate("window.__escapes.length")
         self.chat.input.press("Escape")
-        return pressed
+        self.page.wait_for_function("(n) => window.__escapes.length > n", arg=seen, polling=5)
+        return self.page.evaluate("window.__escapes[window.__escapes.length - 1]") / 1000
 
     def stop_with_escape(self, trial: int) -> None:
         record = self.send(f"Benchmark: Esc while streaming, trial {trial}")
