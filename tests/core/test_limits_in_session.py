@@ -95,6 +95,10 @@ def test_one_answer_at_a_time_a_new_prompt_stops_the_running_one_and_takes_its_p
 
 def test_each_answer_logs_one_json_line_without_the_key_or_the_text(store, upstream):
     stream = io.StringIO()
+    logger = logging.getLogger(LOGGER_NAME)
+    earlier = list(logger.handlers)  # a page test may have turned the log on (to stdout) already
+    for handler in earlier:
+        logger.removeHandler(handler)
     enable_answer_log(stream)
     try:
         session = session_with(store, Limits())
@@ -125,6 +129,7 @@ def test_each_answer_logs_one_json_line_without_the_key_or_the_text(store, upstr
         last = mine_now()[-1]
         assert last["prompt"] == PROMPT and "395" in last["answer"] and KEY not in stream.getvalue()
     finally:
-        logger = logging.getLogger(LOGGER_NAME)
         for handler in list(logger.handlers):
             logger.removeHandler(handler)
+        for handler in earlier:
+            logger.addHandler(handler)
