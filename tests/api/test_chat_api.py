@@ -123,6 +123,11 @@ def test_history_sent_as_messages_is_saved_with_the_conversation(client):
     body = {"messages": [{"role": "user", "content": "hello"}, {"role": "assistant", "content": "Hi there."},
                          {"role": "user", "content": "What is 23*17+4?"}]}
     recorded = stream_chat(client, body)
-    messages = client.get(f"/sessions/{recorded.events[0]['session_id']}").json()["messages"]
+
+    def stored():
+        return client.get(f"/sessions/{recorded.events[0]['session_id']}").json()["messages"]
+
+    wait_until(lambda: stored()[-1]["status"] != "streaming")  # the final save follows the end event by a moment
+    messages = stored()
     assert [m["content"] for m in messages[:3]] == ["hello", "Hi there.", "What is 23*17+4?"]
     assert messages[3]["tool_calls"][0]["name"] == "calculator" and messages[3]["status"] == "complete"
