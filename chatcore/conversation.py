@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from .attachments import Attachment
 from .messages import user_message
 from .turn import Turn
 
@@ -22,6 +23,7 @@ class UserEntry:
     created_at: float = field(default_factory=time.time)
     hidden: bool = False  # sent to the model but not shown (the "continue" instruction)
     message_id: int | None = field(default=None, compare=False)  # its row in the store, once saved
+    attachments: tuple[Attachment, ...] = ()  # checked files sent with the prompt (chatcore.attachments)
 
 
 Entry = UserEntry | Turn
