@@ -13,6 +13,7 @@ from chatcore.message_time import message_time, zone
 from chatcore.turn import Segment, Turn
 from chatcore.user_text import LONG_PROMPT_CHARS
 
+from .attachments_view import render_attachments
 from .copy_button import render_copy_button, render_copy_handler
 from .footer import render_footer
 from .panels import render_history_panel
@@ -77,8 +78,11 @@ def _user_message(conversation: Conversation, index: int, entry: UserEntry, edit
     with st.chat_message("user"):
         if st.session_state.get(EDITING) == index:
             _edit_form(conversation, index, entry)
+            render_attachments(entry.attachments, key=f"{conversation.id}-{index}", note_kept=True)
             return
-        render_user_text(entry.content)
+        if entry.content or not entry.attachments:
+            render_user_text(entry.content)
+        render_attachments(entry.attachments, key=f"{conversation.id}-{index}")
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
             if editable:
                 st.button(
