@@ -8,11 +8,14 @@ import time
 import streamlit as st
 
 from chatcore.app_config import load_app_config
+from chatcore.attachments import Attachment
 from chatcore.limits import LimitExceeded
 from chatcore.live_turn import LiveTurn
 from chatcore.session import ChatSession
 from chatcore.user_text import clean_user_text, max_prompt_chars, prompt_too_long
 
+from .attach_input import edited_attachments, input_options, render_unsent_recording, take_submission
+from .attachments_view import render_attachments
 from .live import BATCH_S, LiveAnswer
 from .sidebar import Settings, render_sidebar
 from .starters import STARTER_ACTION, render_welcome
@@ -33,7 +36,7 @@ def stop_if_asked(session: ChatSession) -> None:
 
 
 def stream_answer(session: ChatSession, prompt: str | None, settings: Settings, status_slot, *,
-                  continue_answer: bool = False) -> None:
+                  continue_answer: bool = False, attachments: tuple[Attachment, ...] = ()) -> None:
     config = settings.provider
     if config is None:  # the sidebar refused the provider settings (and said why)
         return
@@ -46,8 +49,10 @@ def stream_answer(session: ChatSession, prompt: str | None, settings: Settings, 
             if prompt is not None:
                 prompt = clean_user_text(prompt)
                 with st.chat_message("user"):
-                    render_user_text(prompt)
-            live = session.send(prompt, config, settings.generation, settings.mock)
+                    if prompt or not attachments:
+                        render_user_text(prompt)
+                    render_attachments(attachments, key="sending")
+            live = session.send(prompt, config, settings.generation, settings.mock, attachments=attachments)
     except LimitExceeded as refused:  # a limit of this demo: nothing was sent or saved
         with st.chat_message("assistant"):
             st.warning(refused.message, icon=":material/block:")
@@ -125,6 +130,7 @@ def chat_page() -> None:
     max_chars = max_prompt_chars({**os.environ, **secrets_mapping()})
     too_long = None  # refused before anything is stored or sent upstream
     follow_up: tuple[str, str | None] | None = None  # what to stream after the history is drawn
+    attachments: tuple[Attachment, ...] = ()  # sent with the prompt: the edited prompt's, or the input's
     if action.get("action") == "retry" and session.drop_last_answer():
         follow_up = ("answer", None)
     elif action.get("action") == "continue" and session.can_continue():
@@ -134,11 +140,12 @@ def chat_page() -> None:
     elif action.get("action") == "edit_send":
         index = action["index"]
         text = st.session_state.get(f"edit-text-{session.conversation.id}-{index}", "")
-        too_long = prompt_too_long(text, max_chars) or session.no_room(text)  # the edit box stays open
+        kept = edited_attachments(session, index)  # editing a prompt keeps its files
+        too_long = prompt_too_long(text, max_chars) or session.no_room(text, kept)  # the edit box stays open
         if not too_long:
             st.session_state.pop(EDITING, None)
-        if not too_long and clean_user_text(text).strip() and session.edit_prompt(index) is not None:
-            follow_up = ("answer", text)
+        if not too_long and (clean_user_text(text).strip() or kept) and session.edit_prompt(index) is not None:
+            follow_up, attachments = ("answer", text), kept
     show_link(session)
     live = session.live if session.is_streaming else None
     render_conversation(session.conversation, can_continue=session.can_continue() and follow_up is None and live is None,
@@ -151,15 +158,18 @@ def chat_page() -> None:
     if settings.provider is None:
         st.error(f"{settings.refusal} Change the provider settings in the sidebar to chat.", icon=":material/block:")
     status_slot = st.bottom.empty()  # above the input box: Stop and "still working" notes
-    prompt = st.chat_input("Message", key=PROMPT, max_chars=max_chars, disabled=settings.provider is None)
-    too_long = too_long or (prompt_too_long(prompt, max_chars) or session.no_room(prompt) if prompt is not None else None)
+    submitted = st.chat_input("Message", key=PROMPT, max_chars=max_chars, disabled=settings.provider is None,
+                              **input_options(app_config.attachments))
+    prompt, sent_files = take_submission(submitted, session, settings)  # files checked, voice transcribed
+    render_unsent_recording()
+    too_long = too_long or (prompt_too_long(prompt, max_chars) or session.no_room(prompt, sent_files) if prompt is not None else None)
     if too_long:
         st.error(too_long, icon=":material/block:")
-    elif prompt is not None and settings.provider is not None and clean_user_text(prompt).strip():
-        stream_answer(session, prompt, settings, status_slot)
+    elif prompt is not None and settings.provider is not None and (clean_user_text(prompt).strip() or sent_files):
+        stream_answer(session, prompt, settings, status_slot, attachments=sent_files)
     elif follow_up is not None:
         kind, text = follow_up
-        stream_answer(session, text, settings, status_slot, continue_answer=kind == "continue")
+        stream_answer(session, text, settings, status_slot, continue_answer=kind == "continue", attachments=attachments)
     elif live is not None:
         follow_answer(session, live, status_slot)  # a reload, a second tab, or a click mid-answer
     elif session.written_elsewhere:
