@@ -1,0 +1,105 @@
+"""Images, made fit to send: checked, turned upright, stripped, resized and recompressed.
+
+A phone photo (12 MP, several MB) becomes a JPEG whose long side is at most
+``image_side`` px (quality 85), or a PNG when it really uses transparency. Metadata
+(EXIF with its GPS position, comments, profiles) is dropped; the EXIF orientation is
+applied first so the picture stays upright. An animated GIF sends its first frame.
+
+Hostile files are refused before they cost memory: the header's size is checked against
+``image_megapixels`` before any pixel is decoded (a decompression bomb is a small file
+that claims a huge picture); a truncated or corrupt image fails to decode and is refused.
+JPEGs are decoded at a reduced scale when that is still large enough (``draft``), and
+large images are shrunk by whole factors first (``reducing_gap``), which keeps peak memory
+near the decoded size of what is kept rather than of the original.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from types import MappingProxyType
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .limits import AttachmentLimits
+from .model import Attachment, AttachmentRefused
+
+JPEG_QUALITY = 85
+
+
+def prepare_image(name: str, data: bytes, what: str, limits: AttachmentLimits) -> Attachment:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit is checked below
+        try:
+            image = Image.open(io.BytesIO(data))
+        except Image.DecompressionBombError:
+            raise AttachmentRefused(name, _bomb_reason(None, limits)) from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise AttachmentRefused(name, f"this looks like {what} but it is damaged and cannot be read") from None
+        with image:
+            width, height = image.size
+            if width * height > limits.image_pixels:
+                raise AttachmentRefused(name, _bomb_reason((width, height), limits))
+            frames = getattr(image, "n_frames", 1)
+            try:
+                kept = _fit(image, limits.image_side)
+            except Image.DecompressionBombError:
+                raise AttachmentRefused(name, _bomb_reason((width, height), limits)) from None
+            except (OSError, SyntaxError, ValueError, EOFError):
+                raise AttachmentRefused(name, f"this {what[2:] if what.startswith('a ') else what} is truncated or "
+                                              "corrupt and cannot be shown") from None
+            out, mime = _encode(kept)  # before the file closes (a closed image has no pixels)
+    meta: dict[str, object] = {
+        "width": kept.width, "height": kept.height, "original_width": width, "original_height": height,
+        "original_size": len(data),
+    }
+    if frames > 1:
+        meta["frames"] = frames  # only the first is sent
+    return Attachment(kind="image", name=name, mime=mime, data=out, meta=MappingProxyType(meta))
+
+
+def _fit(image: Image.Image, side: int) -> Image.Image:
+    """The first frame, upright, in RGB/RGBA, no larger than ``side`` px on its long side."""
+    if image.format == "JPEG" and max(image.size) > side:
+        image.draft("RGB", _target(image.size, side))  # decode at 1/2, 1/4 or 1/8 scale when still big enough
+    image.seek(0)
+    image.load()
+    upright = ImageOps.exif_transpose(image)  # a new image when it turned it; else the same one
+    mode = "RGBA" if _has_alpha(upright) else "RGB"
+    converted = upright if upright.mode == mode else upright.convert(mode)
+    if max(converted.size) > side:
+        converted.thumbnail((side, side), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    converted.info = {}  # no EXIF, comments, ICC or other metadata travels on
+    return converted
+
+
+def _target(size: tuple[int, int], side: int) -> tuple[int, int]:
+    width, height = size
+    scale = side / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        alpha = image.convert("RGBA").getchannel("A")
+        low = alpha.getextrema()[0]
+        return isinstance(low, (int, float)) and low < 255  # an alpha channel nobody uses is dropped (JPEG is far smaller)
+    return False
+
+
+def _encode(image: Image.Image) -> tuple[bytes, str]:
+    buffer = io.BytesIO()
+    if image.mode == "RGBA":
+        image.save(buffer, format="PNG", optimize=True)
+        return buffer.getvalue(), "image/png"
+    image.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+    return buffer.getvalue(), "image/jpeg"
+
+
+def _bomb_reason(size: tuple[int, int] | None, limits: AttachmentLimits) -> str:
+    claimed = f" claims {size[0]:,} × {size[1]:,} pixels" if size else " claims an enormous picture"
+    return (f"this image{claimed}, over the {limits.image_megapixels:g}-megapixel limit "
+            "(it may be a decompression bomb); send a smaller picture")
+
+
+__all__ = ["JPEG_QUALITY", "prepare_image"]
