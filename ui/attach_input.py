@@ -15,17 +15,22 @@ from the bytes, with a better reason.
 from __future__ import annotations
 
 import math
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import streamlit as st
 
+from chatcore.app_config import load_app_config
 from chatcore.attachments import Attachment, AttachmentLimits, AttachmentRefused, prepare, prepare_all
+from chatcore.conversation import UserEntry
 from chatcore.literal_markdown import literal_markdown
+from chatcore.session import ChatSession
 
 from .attachments_view import render_attachments
+from .sidebar import Settings
 
-UNSENT_RECORDING = "unsent_recording"  # session state: (recording Attachment, why it was not sent)
+INPUT_NOTES = "attachment_notes"  # session state: the last submission's InputNotes
 RECORDING_NAME = "voice message.wav"
 
 Transcriber = Callable[[Attachment], Attachment]  # the recording with its transcript, or with meta transcript_error
@@ -85,22 +90,33 @@ def read_submission(value: Any, limits: AttachmentLimits, transcribe: Transcribe
                       refusals=tuple(refusals))
 
 
-def show_refusals(refusals: Sequence[AttachmentRefused]) -> None:
-    """One line per refused file: its name and the reason, both as plain text."""
-    for refused in refusals:
-        st.warning(literal_markdown(f"Not attached: {refused.name}: {refused.reason}"), icon=":material/block:")
+def refusal_lines(submission: Submission) -> list[str]:
+    lines = [f"Not attached: {refused.name}: {refused.reason}" for refused in submission.refusals]
+    return lines + list(submission.problems)
 
 
-def keep_unsent_recording(submission: Submission) -> None:
-    if submission.unsent_recording is not None:
-        st.session_state[UNSENT_RECORDING] = submission.unsent_recording
-    elif submission.sendable:
-        st.session_state.pop(UNSENT_RECORDING, None)  # something else was sent: the old recording goes
+def keep_notes(submission: Submission, conversation_id: str) -> None:
+    """What this submission refused, and a recording it could not send, shown until the next one
+    (an answer ends with a redraw, so they live in session state, tied to this conversation)."""
+    st.session_state[INPUT_NOTES] = InputNotes(conversation_id, tuple(refusal_lines(submission)), submission.unsent_recording)
 
 
-def render_unsent_recording() -> None:
-    """The last recording that could not be transcribed: playable, with why, and a way to drop it."""
-    recording: Attachment | None = st.session_state.get(UNSENT_RECORDING)
+@dataclass(frozen=True)
+class InputNotes:
+    conversation_id: str
+    refusals: tuple[str, ...] = ()
+    unsent_recording: Attachment | None = None
+
+
+def render_input_notes(conversation_id: str) -> None:
+    """The last submission's refused files (names and reasons as plain text) and its unsent
+    recording (playable, with why, and a way to drop it)."""
+    notes: InputNotes | None = st.session_state.get(INPUT_NOTES)
+    if notes is None or notes.conversation_id != conversation_id:
+        return
+    for line in notes.refusals:
+        st.warning(literal_markdown(line), icon=":material/block:")
+    recording = notes.unsent_recording
     if recording is None:
         return
     with st.chat_message("user"):
@@ -109,8 +125,42 @@ def render_unsent_recording() -> None:
                    "or pick a server that can transcribe speech. The recording stays here until you send something else.",
                    icon=":material/mic_off:")
         st.button("Discard the recording", key="discard_recording", icon=":material/delete:", type="tertiary",
-                  on_click=st.session_state.pop, args=(UNSENT_RECORDING, None))
+                  on_click=st.session_state.__setitem__, args=(INPUT_NOTES, replace(notes, unsent_recording=None)))
 
 
-__all__ = ["Submission", "input_options", "keep_unsent_recording", "read_submission", "render_unsent_recording",
-           "show_refusals"]
+def edited_attachments(session: ChatSession, index: int) -> tuple[Attachment, ...]:
+    """The files of the prompt being edited: they are sent again with the edited text."""
+    entries = session.conversation.entries
+    entry = entries[index] if 0 <= index < len(entries) else None
+    return entry.attachments if isinstance(entry, UserEntry) else ()
+
+
+def transcribe_recording(audio: Attachment, settings: Settings, limits: AttachmentLimits) -> Attachment:
+    """Through the chat's server (``/v1/audio/transcriptions``), or the mock when that is the provider."""
+    config = settings.provider
+    if config is None:
+        return replace(audio, meta={**audio.meta, "transcript_error": "the provider settings were refused"})
+    from chatcore.attachments import transcribe  # type: ignore[attr-defined]  # TODO(att-core merge): top-level
+
+    return transcribe(audio, config, model=limits.transcription_model, mock=settings.mock)
+
+
+def take_submission(submitted: Any, session: ChatSession, settings: Settings) -> tuple[str | None, tuple[Attachment, ...]]:
+    """The input's text and checked files (None: nothing to send). Refused files are named with
+    why; a recording that could not be transcribed is kept on the page (``render_unsent_recording``)."""
+    if submitted is None:
+        return None, ()
+    limits = load_app_config().attachments
+    busy = st.spinner("Reading the attachments…", show_time=True) if not isinstance(submitted, str) else nullcontext()
+    with busy:
+        submission = read_submission(submitted, limits, lambda audio: transcribe_recording(audio, settings, limits))
+    if submission is None:
+        return None, ()
+    keep_notes(submission, session.conversation.id)
+    if not submission.sendable:
+        return None, ()
+    return submission.text, submission.attachments
+
+
+__all__ = ["InputNotes", "Submission", "edited_attachments", "input_options", "keep_notes", "read_submission",
+           "render_input_notes", "take_submission", "transcribe_recording"]

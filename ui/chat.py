@@ -14,7 +14,7 @@ from chatcore.live_turn import LiveTurn
 from chatcore.session import ChatSession
 from chatcore.user_text import clean_user_text, max_prompt_chars, prompt_too_long
 
-from .attach_input import edited_attachments, input_options, render_unsent_recording, take_submission
+from .attach_input import edited_attachments, input_options, render_input_notes, take_submission
 from .attachments_view import render_attachments
 from .live import BATCH_S, LiveAnswer
 from .sidebar import Settings, render_sidebar
@@ -161,7 +161,7 @@ def chat_page() -> None:
     submitted = st.chat_input("Message", key=PROMPT, max_chars=max_chars, disabled=settings.provider is None,
                               **input_options(app_config.attachments))
     prompt, sent_files = take_submission(submitted, session, settings)  # files checked, voice transcribed
-    render_unsent_recording()
+    render_input_notes(session.conversation.id)
     too_long = too_long or (prompt_too_long(prompt, max_chars) or session.no_room(prompt, sent_files) if prompt is not None else None)
     if too_long:
         st.error(too_long, icon=":material/block:")
