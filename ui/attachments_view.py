@@ -22,6 +22,7 @@ from typing import Sequence
 import streamlit as st
 
 from chatcore.attachments import Attachment
+from chatcore.conversation import Conversation, UserEntry
 from chatcore.literal_markdown import literal_markdown
 
 RASTER_MIMES = ("image/png", "image/jpeg", "image/webp", "image/gif")
@@ -196,4 +197,16 @@ def render_attachments(attachments: Sequence[Attachment], key: str, *, note_kept
             _recording(attachment)
 
 
-__all__ = ["describe", "human_size", "render_attachments", "show_attachment", "table_rows", "thumbnail"]
+def render_conversation_attachments(conversation: Conversation, key: str) -> None:
+    """Every file sent in ``conversation``, grouped by the prompt it came with (the History page)."""
+    prompts = [(i, e) for i, e in enumerate(conversation.entries) if isinstance(e, UserEntry) and e.attachments]
+    if not prompts:
+        return
+    count = sum(len(e.attachments) for _, e in prompts)
+    with st.expander(f"Attachments ({count})", icon=":material/attach_file:", key=f"attachments-{key}"):
+        for i, entry in prompts:
+            st.caption(literal_markdown(short_name(entry.content, 80) if entry.content.strip() else "(files only)"))
+            render_attachments(entry.attachments, key=f"h-{key}-{i}")
+
+
+__all__ = ["describe", "human_size", "render_attachments", "render_conversation_attachments", "show_attachment", "table_rows", "thumbnail"]

@@ -22,6 +22,7 @@ from chatcore.session import ChatSession
 from chatcore.settings import settings_from_record
 from chatcore.store import ConversationSummary, StoreError, turn_to_record
 
+from .attachments_view import render_conversation_attachments
 from .browser_identity import forget_browser, keep_browser_key, keeps_history
 from .sidebar import current_base_url
 from .state import LINK_PARAM, chat_session, store_problem
@@ -96,6 +97,7 @@ def _exports(session: ChatSession, summary: ConversationSummary) -> None:
     settings = archive.settings_of(summary.id)  # type: ignore[union-attr]
     config, generation = settings_from_record(settings)
     request = next_turn_request(conversation, config, generation, session.registry)
+    render_conversation_attachments(conversation, key=summary.id)
     stem = file_stem(summary.title)
     st.caption("Export")
     cols = st.columns(3)

@@ -132,3 +132,14 @@ def test_a_refresh_shows_the_attachments_again(at):
     chip = [b for b in user.button if "report" in b.label][0]
     chip.click().run()
     assert "Revenue rose by 12 percent" in refreshed.code[0].value
+
+
+def test_the_history_page_shows_a_conversations_attachments(at):
+    send(at, "What is in these?", ("red.png", png(640, 480)), ("report.pdf", PDF))
+    at.session_state["chat_session"].wait_saved(5)
+    at.switch_page("pages/history.py").run()
+    button(at, "More").click().run()
+    assert not at.exception
+    [files] = [e for e in at.expander if e.label == "Attachments (2)"]
+    assert len(files.get("image")) == 1
+    assert [plain(b.label) for b in files.button] == ["red.png", f"report.pdf · {len(PDF)} B · 2 pages"]
