@@ -49,11 +49,11 @@ class Submission:
     attachments: tuple[Attachment, ...] = ()
     refusals: tuple[AttachmentRefused, ...] = ()
     unsent_recording: Attachment | None = None  # not transcribed: kept on the page, not sent
-    problems: tuple[str, ...] = field(default=())
+    problems: tuple[str, ...] = field(default=())  # why nothing is sent although something was given
 
     @property
     def sendable(self) -> bool:
-        return self.unsent_recording is None and bool(self.text.strip() or self.attachments)
+        return self.unsent_recording is None and not self.problems and bool(self.text.strip() or self.attachments)
 
 
 def _files_of(value: Any) -> list[tuple[str, bytes]]:

@@ -45,3 +45,20 @@ def text_pdf(pages: list[list[str]]) -> bytes:
         out.write(f"{offset:010d} 00000 n \n".encode())
     out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
     return out.getvalue()
+
+
+def wav(seconds: float = 1.0, rate: int = 16000, frequency: float = 440.0) -> bytes:
+    """A mono 16-bit WAV of a sine tone (what the chat input's recorder sends is WAV too)."""
+    import math
+    import struct
+    import wave
+
+    out = io.BytesIO()
+    with wave.open(out, "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(rate)
+        frames = int(seconds * rate)
+        writer.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * frequency * i / rate)))
+                                    for i in range(frames)))
+    return out.getvalue()

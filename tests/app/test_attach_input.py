@@ -1,0 +1,93 @@
+"""What one press of Send becomes (ui/attach_input.py ``read_submission``), with Streamlit's own
+``ChatInputValue`` and ``UploadedFile``: files checked by the core, a recording transcribed
+into the prompt, or kept and nothing sent when it cannot be.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from streamlit.elements.widgets.chat import ChatInputValue
+from streamlit.runtime.uploaded_file_manager import UploadedFile, UploadedFileRec
+
+from chatcore.attachments import Attachment, AttachmentLimits
+from tests.e2e.sample_files import png, text_pdf, wav
+from ui.attach_input import input_options, read_submission
+
+LIMITS = AttachmentLimits()
+
+
+def upload(name: str, data: bytes, mime: str = "application/octet-stream") -> UploadedFile:
+    return UploadedFile(UploadedFileRec(file_id=name, name=name, type=mime, data=data), None)  # type: ignore[arg-type]
+
+
+def value(text: str = "", files=(), audio: UploadedFile | None = None) -> ChatInputValue:
+    return ChatInputValue(text=text, files=list(files), audio=audio, _include_files=True, _include_audio=True)
+
+
+def heard(words: str):
+    def transcribe(audio: Attachment) -> Attachment:
+        return replace(audio, text=words)
+    return transcribe
+
+
+def deaf(reason: str):
+    def transcribe(audio: Attachment) -> Attachment:
+        return replace(audio, meta={**audio.meta, "transcript_error": reason})
+    return transcribe
+
+
+def never(audio: Attachment) -> Attachment:
+    raise AssertionError("nothing to transcribe here")
+
+
+def test_the_input_takes_several_files_and_a_recording_up_to_the_per_file_limit():
+    options = input_options(AttachmentLimits(file_mb=12.5))
+    assert options == {"accept_file": "multiple", "accept_audio": True, "max_upload_size": 13}
+
+
+def test_plain_text_and_nothing():
+    assert read_submission(None, LIMITS, never) is None
+    assert read_submission("hello", LIMITS, never).text == "hello"
+
+
+def test_files_are_checked_and_refusals_named():
+    got = read_submission(value("look", [upload("a.png", png(20, 10)), upload("b.pdf", b"%PDF-1.4 garbage"),
+                                         upload("r.pdf", text_pdf([["hi"]]))]), LIMITS, never)
+    assert got.text == "look" and [a.name for a in got.attachments] == ["a.png", "r.pdf"]
+    assert [r.name for r in got.refusals] == ["b.pdf"] and got.sendable
+
+
+def test_only_refused_files_are_not_sendable():
+    got = read_submission(value("", [upload("x.png", b"text")]), LIMITS, never)
+    assert not got.sendable and len(got.refusals) == 1
+
+
+def test_a_transcribed_recording_becomes_the_prompt_and_is_kept_with_it():
+    got = read_submission(value("", audio=upload("audio.wav", wav(0.5), "audio/wav")), LIMITS, heard("what is two plus two"))
+    assert got.text == "what is two plus two" and got.sendable
+    [recording] = got.attachments
+    assert recording.kind == "audio" and recording.text == "" and recording.meta["transcribed"]  # the words go once, as the prompt
+
+
+def test_typed_words_come_first_then_the_transcript():
+    got = read_submission(value("Context:", audio=upload("audio.wav", wav(0.5), "audio/wav")), LIMITS, heard("and then this"))
+    assert got.text == "Context:\n\nand then this"
+
+
+def test_a_recording_the_server_cannot_transcribe_sends_nothing_and_is_kept():
+    got = read_submission(value("", audio=upload("audio.wav", wav(0.5), "audio/wav")), LIMITS,
+                          deaf("this server has no /v1/audio/transcriptions"))
+    assert not got.sendable and got.attachments == ()
+    assert got.unsent_recording is not None and got.unsent_recording.data == wav(0.5)
+    assert got.unsent_recording.meta["transcript_error"] == "this server has no /v1/audio/transcriptions"
+
+
+def test_silence_is_not_sent_as_an_empty_prompt():
+    got = read_submission(value("", audio=upload("audio.wav", wav(0.5), "audio/wav")), LIMITS, heard("   "))
+    assert not got.sendable and got.unsent_recording is not None
+
+
+def test_a_damaged_recording_is_refused_and_nothing_is_sent():
+    got = read_submission(value("hi", audio=upload("audio.wav", b"RIFF\x00\x00\x00\x00WAVEjunk", "audio/wav")), LIMITS, never)
+    assert got.refusals and not got.sendable
