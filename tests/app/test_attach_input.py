@@ -91,3 +91,35 @@ def test_silence_is_not_sent_as_an_empty_prompt():
 def test_a_damaged_recording_is_refused_and_nothing_is_sent():
     got = read_submission(value("hi", audio=upload("audio.wav", b"RIFF\x00\x00\x00\x00WAVEjunk", "audio/wav")), LIMITS, never)
     assert got.refusals and not got.sendable
+
+
+def _notes_app() -> None:
+    """Runs inside AppTest: the notes one submission left (a refused file, an unsent recording)."""
+    from dataclasses import replace
+
+    import streamlit as st
+
+    from chatcore.attachments import prepare
+    from tests.e2e.sample_files import wav
+    from ui.attach_input import INPUT_NOTES, InputNotes, render_input_notes
+
+    if INPUT_NOTES not in st.session_state:
+        recording = prepare("voice message.wav", wav(0.5))
+        recording = replace(recording, meta={**recording.meta, "transcript_error": "this server has no speech-to-text"})
+        st.session_state[INPUT_NOTES] = InputNotes("chat-1", ("Not attached: **x**.png: the bytes are text",), recording)
+    render_input_notes(st.session_state.get("shown_chat", "chat-1"))
+
+
+def test_an_unsent_recording_stays_playable_with_why_until_discarded():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_notes_app, default_timeout=20).run()
+    assert not at.exception
+    assert at.warning[0].value.replace("\\", "") == "Not attached: **x**.png: the bytes are text"  # literal, not bold
+    assert len(at.get("audio")) == 1
+    assert "not sent" in at.warning[1].value and "Not transcribed: this server has no speech-to-text" in at.caption[0].value.replace("\\", "")
+    at.button(key="discard_recording").click().run()
+    assert len(at.get("audio")) == 0 and len(at.warning) == 1
+    at.session_state["shown_chat"] = "chat-2"  # another conversation: the notes are not its
+    at.run()
+    assert len(at.warning) == 0
