@@ -13,6 +13,7 @@ Never imports streamlit.
 from .limits import AttachmentLimits
 from .model import Attachment, AttachmentKind, AttachmentRefused
 from .prepare import clean_name, megabytes, prepare, prepare_all
+from .transcribe import transcribe
 from .wire import data_url, user_content
 
 __all__ = [
@@ -25,5 +26,6 @@ __all__ = [
     "megabytes",
     "prepare",
     "prepare_all",
+    "transcribe",
     "user_content",
 ]

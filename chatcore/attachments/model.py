@@ -32,7 +32,7 @@ class Attachment:
     kind: AttachmentKind
     name: str  # as the visitor gave it: shown as plain text only, never as a path or markup
     mime: str  # sniffed from the bytes (image/png, application/pdf, text/csv, audio/wav, ...)
-    data: bytes  # what is kept and sent: the resized image, the document's bytes, the recording
+    data: bytes = field(repr=False)  # what is kept and sent: the resized image, the document's bytes, the recording
     text: str = ""  # documents: the extracted text (maybe cut); audio: the transcript ("" if none)
     meta: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     # meta keys used so far: width, height (images, after resizing), original_width,
