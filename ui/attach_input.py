@@ -22,12 +22,11 @@ from typing import Any, Callable
 import streamlit as st
 
 from chatcore.app_config import load_app_config
-from chatcore.attachments import Attachment, AttachmentLimits, AttachmentRefused, prepare, prepare_all
+from chatcore.attachments import Attachment, AttachmentLimits, AttachmentRefused, prepare, prepare_all, transcribe
 from chatcore.conversation import UserEntry
 from chatcore.literal_markdown import literal_markdown
 from chatcore.session import ChatSession
 
-from .attachments_view import render_attachments
 from .sidebar import Settings
 
 INPUT_NOTES = "attachment_notes"  # session state: the last submission's InputNotes
@@ -120,10 +119,10 @@ def render_input_notes(conversation_id: str) -> None:
     if recording is None:
         return
     with st.chat_message("user"):
-        render_attachments((recording,), key="unsent")
-        st.warning("Your voice message was not sent: this server could not transcribe it. Type your message instead, "
-                   "or pick a server that can transcribe speech. The recording stays here until you send something else.",
-                   icon=":material/mic_off:")
+        st.audio(recording.data, format=recording.mime)
+        why = str(recording.meta.get("transcript_error") or "it could not be transcribed")
+        st.warning(literal_markdown(f"Your voice message was not sent. {why}"), icon=":material/mic_off:")
+        st.caption("The recording stays here until you send something else.")
         st.button("Discard the recording", key="discard_recording", icon=":material/delete:", type="tertiary",
                   on_click=st.session_state.__setitem__, args=(INPUT_NOTES, replace(notes, unsent_recording=None)))
 
@@ -140,9 +139,7 @@ def transcribe_recording(audio: Attachment, settings: Settings, limits: Attachme
     config = settings.provider
     if config is None:
         return replace(audio, meta={**audio.meta, "transcript_error": "the provider settings were refused"})
-    from chatcore.attachments import transcribe  # type: ignore[attr-defined]  # TODO(att-core merge): top-level
-
-    return transcribe(audio, config, model=limits.transcription_model, mock=settings.mock)
+    return transcribe(config, audio, model=limits.transcription_model, mock=settings.mock)
 
 
 def take_submission(submitted: Any, session: ChatSession, settings: Settings) -> tuple[str | None, tuple[Attachment, ...]]:

@@ -169,6 +169,8 @@ def _chip(attachment: Attachment, key: str) -> None:
 
 def _recording(attachment: Attachment) -> None:
     st.audio(attachment.data, format=attachment.mime or "audio/wav")
+    if attachment.meta.get("transcribed"):
+        st.caption(f"Voice message · {describe(attachment)} · transcribed into the text above")
     problem = attachment.meta.get("transcript_error")
     if problem:
         st.caption(literal_markdown(f"Not transcribed: {problem}"))
