@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from .chat_ui import ChatPage
+from .chat_ui import ChatPage, squash
 from .harness import StreamlitServer, chromium_missing_reason
 from .sample_files import png, text_pdf
 
@@ -103,3 +103,128 @@ def test_a_bad_file_shows_its_reason_nothing_crashes_and_the_next_prompt_works(o
     chat.wait_until_done()
     assert "4" in chat.answer_text()
     assert chat.page.get_by_test_id("stAlert").filter(has_text="photo.png").count() == 0  # the note went with the next message
+
+
+# A microphone for a headless browser: getUserMedia hands over a 440 Hz tone made in the page.
+FAKE_MIC = """
+navigator.mediaDevices.getUserMedia = async () => {
+  const ctx = new AudioContext();
+  const tone = ctx.createOscillator();
+  const out = ctx.createMediaStreamDestination();
+  tone.frequency.value = 440;
+  tone.connect(out);
+  tone.start();
+  return out.stream;
+};
+"""
+
+
+def open_with_mic(browser, url: str, contexts: list) -> ChatPage:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    context.add_init_script(FAKE_MIC)
+    contexts.append(context)
+    return ChatPage.open(context.new_page(), url)
+
+
+def record(chat: ChatPage, seconds: float = 1.5) -> None:
+    chat.page.get_by_test_id("stChatInputMicButton").click()
+    chat.page.get_by_test_id("stChatInputApproveButton").wait_for()
+    chat.page.wait_for_timeout(seconds * 1000)
+    chat.page.get_by_test_id("stChatInputApproveButton").click()
+
+
+@pytest.fixture
+def contexts():
+    opened: list = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
+def test_a_voice_message_is_transcribed_into_the_bubble_before_the_answer(browser, app, contexts):
+    chat = open_with_mic(browser, app.url, contexts)
+    chat.set_speed("Realistic")  # the answer takes seconds: the transcript must show before it is done
+    record(chat)
+    user = chat.user.last
+    user.get_by_text("[Mock transcript]").wait_for()
+    assert "WAV recording at 16,000 Hz" in user.inner_text()
+    answer_then = chat.answer_text() if chat.assistant.count() else ""
+    chat.wait_until_done(timeout=60)
+    assert len(squash(answer_then)) < len(squash(chat.answer_text()))  # the transcript came first
+    user = chat.user.last
+    assert "[Mock transcript]" in user.inner_text()  # it is the prompt, as stored
+    assert user.get_by_test_id("stAudio").count() == 1  # the recording is kept with the message
+    assert "transcribed into the text above" in user.inner_text()
+
+
+class _DeafServer:
+    """An OpenAI-compatible server with chat but no /v1/audio/transcriptions (404), counting chat requests."""
+
+    def __init__(self) -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        outer = self
+        self.chat_requests = 0
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:
+                pass
+
+            def _send(self, status: int, body: bytes, kind: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                self._send(200, json.dumps({"object": "list", "data": [{"id": "chat-only", "object": "model",
+                                                                         "created": 1, "owned_by": "x"}]}).encode(),
+                           "application/json")
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.path.endswith("/audio/transcriptions"):
+                    self._send(404, b'{"error": {"message": "Not Found", "type": "invalid_request_error"}}', "application/json")
+                    return
+                outer.chat_requests += 1
+                chunk = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "chat-only",
+                         "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hi."}, "finish_reason": "stop"}]}
+                self._send(200, f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n".encode(), "text/event-stream")
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def test_a_server_that_cannot_transcribe_says_so_keeps_the_recording_and_sends_nothing(browser, contexts):
+    deaf = _DeafServer()
+    try:
+        with StreamlitServer("app.py", env={"OPENAI_BASE_URL": deaf.url, "OPENAI_API_KEY": "sk-test-not-real",
+                                            "OPENAI_MODEL": "chat-only"}) as server:
+            chat = open_with_mic(browser, server.url, contexts)
+            record(chat)
+            note = chat.page.get_by_test_id("stAlert").filter(has_text="Your voice message was not sent")
+            note.wait_for()
+            assert "can't transcribe audio (404" in note.inner_text()
+            assert chat.page.get_by_test_id("stAudio").count() == 1  # kept, playable
+            assert deaf.chat_requests == 0 and chat.assistant.count() == 0  # nothing was sent to the model
+            chat.send("Hello in writing then")
+            chat.wait_until_done()
+            assert deaf.chat_requests == 1 and "Hi." in chat.answer_text()
+            assert chat.page.get_by_test_id("stAudio").count() == 0  # something else was sent: the recording went
+    finally:
+        deaf.close()
