@@ -5,7 +5,8 @@
     sniff      magic numbers; images, documents, audio: each kind made ready to send
     limits     AttachmentLimits ([attachments] in chat.toml, CHAT_ATTACH_* variables)
     wire       OpenAI content parts (text with document blocks, image_url data URLs)
-    transcribe voice -> text through the server's /v1/audio/transcriptions (or the mock)
+    records    to_record / from_record (JSON export), summary (a chip's words: "PDF, 3 pages, 1.2 MB")
+    transcription  transcribe(): voice -> text through the server's /v1/audio/transcriptions (or the mock)
 
 Never imports streamlit.
 """
@@ -13,7 +14,8 @@ Never imports streamlit.
 from .limits import AttachmentLimits
 from .model import Attachment, AttachmentKind, AttachmentRefused
 from .prepare import clean_name, megabytes, prepare, prepare_all
-from .transcribe import transcribe
+from .records import from_record, summary, to_record
+from .transcription import transcribe
 from .wire import data_url, user_content
 
 __all__ = [
@@ -23,9 +25,12 @@ __all__ = [
     "AttachmentRefused",
     "clean_name",
     "data_url",
+    "from_record",
     "megabytes",
     "prepare",
     "prepare_all",
+    "summary",
+    "to_record",
     "transcribe",
     "user_content",
 ]

@@ -17,9 +17,11 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+import httpx2
 import openai
 
 from ..errors import describe
+from ..scrub import scrub_credentials
 from .model import Attachment
 
 if TYPE_CHECKING:
@@ -32,11 +34,13 @@ _EXTENSIONS = {"audio/wav": "wav", "audio/webm": "webm", "audio/ogg": "ogg", "au
 
 
 def transcribe(config: ProviderConfig, audio: Attachment, *, model: str = DEFAULT_MODEL,
-               mock: MockOptions | None = None) -> Attachment:
-    """``audio`` with its transcript in ``text`` (or, when there is none, ``meta["transcript_error"]``)."""
+               mock: MockOptions | None = None, http_client: httpx2.Client | None = None) -> Attachment:
+    """``audio`` with its transcript in ``text`` (or, when there is none, ``meta["transcript_error"]``).
+
+    ``http_client``: the transport to use (tests; default: a new one, or the mock's for the mock)."""
     if audio.kind != "audio":
         raise ValueError(f"only recordings are transcribed, not a {audio.kind}")
-    client = _client(config, mock)
+    client = _client(config, mock, http_client)
     filename = f"recording.{_EXTENSIONS.get(audio.mime, 'wav')}"  # the server sees no visitor-chosen name
     try:
         result = client.audio.transcriptions.create(model=model, file=(filename, audio.data, audio.mime))
@@ -54,9 +58,8 @@ def transcribe(config: ProviderConfig, audio: Attachment, *, model: str = DEFAUL
     return replace(audio, text=text, meta=MappingProxyType(meta))
 
 
-def _client(config: ProviderConfig, mock: MockOptions | None) -> openai.OpenAI:
-    http_client = None
-    if config.is_mock:
+def _client(config: ProviderConfig, mock: MockOptions | None, http_client: httpx2.Client | None) -> openai.OpenAI:
+    if config.is_mock and http_client is None:
         from ..mock.options import MockOptions
         from ..mock.transport import mock_http_client
 
@@ -68,11 +71,17 @@ def _client(config: ProviderConfig, mock: MockOptions | None) -> openai.OpenAI:
 def _status_reason(exc: openai.APIStatusError, config: ProviderConfig) -> str:
     status = exc.status_code
     if status in (400, 404, 405, 415, 422, 501):
-        detail = describe(exc, base_url=config.base_url, secrets=(config.api_key,)).message
-        said = detail.split("Server said: ", 1)[1] if "Server said: " in detail else ""
+        said = scrub_credentials(_server_message(exc.body), (config.api_key,))
         why = f"{status}: {said}" if said else f"{status}"
         return f"This server can't transcribe audio ({why}). The recording is kept; type your message instead."
     return describe(exc, base_url=config.base_url, secrets=(config.api_key,)).message
+
+
+def _server_message(body: object) -> str:
+    inner = body.get("error", body) if isinstance(body, dict) else body
+    if isinstance(inner, dict):
+        inner = inner.get("message") or inner.get("detail") or ""
+    return " ".join(str(inner or "").split())[:200]
 
 
 def _failed(audio: Attachment, reason: str) -> Attachment:
