@@ -121,6 +121,10 @@ def show_attachment(attachment: Attachment) -> None:
     """The large image or the document's text, drawn only when asked for."""
     st.markdown(f"**{literal_markdown(attachment.name)}**")
     st.caption(literal_markdown(f"{attachment.mime} · {describe(attachment)}"))
+    # Served as a download (Content-Disposition: attachment) of an opaque type: never opened as a page.
+    st.download_button("Download", attachment.data, file_name=attachment.name, mime="application/octet-stream",
+                       icon=":material/download:", on_click="ignore", key="attachment_download",
+                       help="The file as kept and sent (an image after resizing)")
     if attachment.kind == "image" and attachment.mime in RASTER_MIMES:
         st.image(attachment.data, alt=short_name(attachment.name))
         original = attachment.meta

@@ -107,3 +107,11 @@ def test_describe_and_table_rows():
     assert describe(image).endswith("10×10")
     tsv = Attachment("document", "t.tsv", "text/tab-separated-values", b"", text="a\ta\t\n1\t2\t3\n4")
     assert table_rows(tsv) == (["a", "a (2)", "column 3"], [["1", "2", "3"], ["4", "", ""]])
+
+
+def test_the_preview_offers_the_file_back_as_an_opaque_download():
+    at = run("svg")
+    at.button[0].click().run()
+    [download] = at.get("download_button")
+    assert download.proto.label == "Download"
+    assert download.proto.url.endswith(".bin")  # served as application/octet-stream, not image/svg+xml
