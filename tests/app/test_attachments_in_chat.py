@@ -145,8 +145,10 @@ def test_the_history_page_shows_a_conversations_attachments(at):
     assert [plain(b.label) for b in files.button] == ["red.png", f"report.pdf · {len(PDF)} B · 2 pages"]
 
 
-def test_the_input_takes_files_and_voice_up_to_the_configured_size(monkeypatch):
-    monkeypatch.setenv("CHAT_ATTACH_FILE_MB", "3")
+def test_the_input_takes_files_and_voice_up_to_the_configured_size(monkeypatch, tmp_path):
+    config = tmp_path / "chat.toml"
+    config.write_text("[attachments]\nfile_mb = 3\n")
+    monkeypatch.setenv("CHAT_CONFIG", str(config))
     box = new_app().run().chat_input(key="prompt")
     assert box.proto.accept_audio and box.proto.max_upload_size_mb == 3
     assert box.proto.file_type == []  # the bytes are checked, not the names
