@@ -24,6 +24,8 @@ pytestmark = pytest.mark.browser
 
 PDF = text_pdf([["Quarterly report", "Revenue rose by 12 percent"], ["Outlook: steady"]])
 RED = png(640, 480, (220, 30, 30))
+HOSTILE_NAME = "**bold** <img src=x onerror=alert(1)> :red[hi].png"
+HOSTILE_PDF = "_notes_ <b>x [link](javascript:alert(1)).pdf"
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +39,7 @@ def attach(chat: ChatPage, *files: tuple[str, str, bytes]) -> None:
     box = chat.page.get_by_test_id("stChatInput")
     box.locator("input[type=file]").set_input_files([{"name": n, "mimeType": m, "buffer": b} for n, m, b in files])
     for name, _, _ in files:
-        box.get_by_text(name, exact=True).wait_for()
+        box.get_by_test_id("stFileChipName").and_(box.get_by_title(name, exact=True)).wait_for()
 
 
 def send_with_files(chat: ChatPage, text: str, *files: tuple[str, str, bytes]) -> None:
@@ -89,16 +91,21 @@ def test_an_image_and_a_pdf_show_the_answer_uses_them_and_a_refresh_keeps_them(o
 def test_a_bad_file_shows_its_reason_nothing_crashes_and_the_next_prompt_works(open_chat):
     chat = open_chat()
     corrupt = RED[: len(RED) // 2]  # a PNG cut in half
-    send_with_files(chat, "Look at these", ("photo.png", "image/png", b"this is text, not a picture"),
-                    ("broken.png", "image/png", corrupt), ("report.pdf", "application/pdf", PDF))
+    send_with_files(chat, "Look at these", (HOSTILE_NAME, "image/png", b"this is text, not a picture"),
+                    ("broken.png", "image/png", corrupt), (HOSTILE_PDF, "application/pdf", PDF))
     chat.wait_until_done()
     alerts = chat.page.get_by_test_id("stAlert")
     texts = alerts.all_inner_texts()
-    assert any("photo.png" in t and "text" in t for t in texts), texts
+    assert any(HOSTILE_NAME in t and "text" in t for t in texts), texts  # the name exactly as given: no bold, no tag
     assert any("broken.png" in t for t in texts), texts
     assert chat.page.get_by_test_id("stException").count() == 0
     user = chat.user.last
-    assert thumbnails(user).count() == 0 and chip(user, "report.pdf").count() == 1
+    assert chat.page.locator('img[src="x"]').count() == 0
+    assert alerts.locator("strong, a").count() == 0 and user.locator("strong, a, b").count() == 0  # nothing became markup
+    assert thumbnails(user).count() == 0 and chip(user, HOSTILE_PDF[:30]).count() == 1  # shortened on the chip
+    chip(user, HOSTILE_PDF[:30]).click()
+    chat.page.get_by_role("dialog").get_by_text(HOSTILE_PDF, exact=True).wait_for()  # whole, as given
+    chat.page.keyboard.press("Escape")
     chat.send("What is 2+2?")
     chat.wait_until_done()
     assert "4" in chat.answer_text()
