@@ -116,10 +116,18 @@ def test_hostile_names_are_cleaned():
 def test_a_photo_is_turned_upright_stripped_and_resized():
     photo = prepare("IMG.jpg", jpeg((4000, 3000), orientation=6, gps=True))  # shot in portrait
     image = Image.open(io.BytesIO(photo.data))
-    assert image.size == (1536, 2048) and photo.mime == "image/jpeg"
+    # Decoded at half size (2000 px, within 10% of the 2048 px limit: a quarter of the memory).
+    assert image.size == (1500, 2000) and photo.mime == "image/jpeg"
     assert not image.getexif() and "exif" not in image.info
-    assert dict(photo.meta) == {"width": 1536, "height": 2048, "original_width": 4000, "original_height": 3000,
+    assert dict(photo.meta) == {"width": 1500, "height": 2000, "original_width": 4000, "original_height": 3000,
                                 "original_size": len(jpeg((4000, 3000), orientation=6, gps=True))}
+
+
+def test_a_large_png_and_a_mid_size_jpeg_are_resized_to_the_limit():
+    assert prepare("big.png", png((4000, 3000))).meta["width"] == 2048
+    mid = prepare("mid.jpg", jpeg((3000, 2250)))  # half size would be 1500 px: decoded whole, then resized
+    assert (mid.meta["width"], mid.meta["height"]) == (2048, 1536)
+    assert prepare("small.jpg", jpeg((4000, 3000)), AttachmentLimits(image_side=512)).meta["width"] == 500  # 1/8
 
 
 def test_transparency_keeps_png_and_an_opaque_alpha_becomes_jpeg():
