@@ -40,7 +40,7 @@ def prepare_image(name: str, data: bytes, what: str, limits: AttachmentLimits) -
             width, height = image.size
             if width * height > limits.image_pixels:
                 raise AttachmentRefused(name, _bomb_reason((width, height), limits))
-            frames = getattr(image, "n_frames", 1)
+            animated = bool(getattr(image, "is_animated", False))  # looks at frame 2 only (n_frames would walk them all)
             try:
                 kept = _fit(image, limits.image_side)
             except Image.DecompressionBombError:
@@ -53,8 +53,8 @@ def prepare_image(name: str, data: bytes, what: str, limits: AttachmentLimits) -
         "width": kept.width, "height": kept.height, "original_width": width, "original_height": height,
         "original_size": len(data),
     }
-    if frames > 1:
-        meta["frames"] = frames  # only the first is sent
+    if animated:
+        meta["animated"] = True  # only the first frame is sent
     return Attachment(kind="image", name=name, mime=mime, data=out, meta=MappingProxyType(meta))
 
 
