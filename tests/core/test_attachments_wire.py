@@ -136,3 +136,14 @@ def _limits(**changes):
     from chatcore.attachments import AttachmentLimits
 
     return AttachmentLimits(**changes)
+
+
+def test_a_voice_message_goes_out_as_its_transcript_through_the_sdk():
+    from chatcore.attachments import transcribe
+
+    heard = transcribe(ProviderConfig(), prepare("voice.wav", wav(0.5)))  # the mock's honest transcript
+    wire = Wire()
+    session = session_on(wire)
+    run(session, session.send("", CONFIG, GEN, attachments=[heard]))
+    assert wire.messages()[-1] == {"role": "user", "content": f'(Voice message "voice.wav", transcribed:)\n{heard.text}'}
+    assert session.conversation.title.startswith("[Mock transcript] I received a 0.5-second WAV")
