@@ -160,6 +160,17 @@ def test_svg_and_html_are_plain_text_never_markup():
         assert doc.kind == "document" and doc.mime == "text/plain"
 
 
+def test_a_float_wav_is_read_from_its_header_and_a_broken_one_refused():
+    import struct
+
+    samples = b"\x00" * 64000  # one second of 32-bit float mono at 16 kHz
+    header = (b"RIFF" + struct.pack("<I", 36 + len(samples)) + b"WAVEfmt " + struct.pack("<IHHIIHH", 16, 3, 1, 16000, 64000, 4, 32)
+              + b"data" + struct.pack("<I", len(samples)))
+    assert prepare("float.wav", header + samples).meta["duration"] == 1.0
+    assert refusal("broken.wav", b"RIFF\x00\x00\x00\x00WAVEjunkjunk") == "this WAV recording is damaged and cannot be played"
+    assert prepare("cut.wav", wav(2.0)[:32044]).meta["duration"] == 1.0  # a recording cut short: what is there
+
+
 def test_the_bytes_decide_when_the_name_says_nothing():
     assert prepare("photo", png()).kind == "image"
     assert prepare("clip.bin.wav", wav(0.5)).meta["duration"] == 0.5
