@@ -7,8 +7,7 @@ Ogg, MP3) are kept as they are; the transcription server reads them.
 
 from __future__ import annotations
 
-import io
-import wave
+import struct
 from types import MappingProxyType
 from typing import Any
 
@@ -26,23 +25,31 @@ def prepare_audio(name: str, data: bytes, mime: str) -> Attachment:
 
 
 def describe_wav(data: bytes) -> dict[str, Any] | None:
-    """duration (s), sample_rate (Hz), channels and sample_width (bytes) of a WAV; None if it is not one."""
-    try:
-        with wave.open(io.BytesIO(data), "rb") as reader:
-            rate = reader.getframerate()
-            frames = reader.getnframes()
-            channels = reader.getnchannels()
-            width = reader.getsampwidth()
-    except (wave.Error, EOFError, ValueError, OSError):
+    """duration (s), sample_rate (Hz), channels and sample_width (bytes) of a WAV; None if it is not one.
+
+    Read from the RIFF chunks themselves (any encoding: PCM, float, extensible), not by
+    decoding samples. A header that claims more data than the file holds (a recording cut
+    short) counts what is there."""
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
         return None
-    if rate <= 0 or channels <= 0:
-        return None
-    # A header may claim more frames than the file holds (a recording cut short): count what is there.
-    header_end = data.find(b"data")
-    if header_end >= 0 and width > 0:
-        present = max(0, len(data) - header_end - 8) // (width * channels)
-        frames = min(frames, present)
-    return {"duration": round(frames / rate, 2), "sample_rate": rate, "channels": channels, "sample_width": width}
+    fmt: tuple[int, int, int, int] | None = None  # channels, rate, byte rate, bits per sample
+    position = 12
+    while position + 8 <= len(data):
+        chunk, size = data[position:position + 4], struct.unpack_from("<I", data, position + 4)[0]
+        body = position + 8
+        if chunk == b"fmt " and size >= 16 and body + 16 <= len(data):
+            _, channels, rate, byte_rate, _, bits = struct.unpack_from("<HHIIHH", data, body)
+            fmt = (channels, rate, byte_rate, bits)
+        elif chunk == b"data":
+            if fmt is None or fmt[0] <= 0 or fmt[1] <= 0 or fmt[2] <= 0:
+                return None
+            channels, rate, byte_rate, bits = fmt
+            unknown = size in (0, 0xFFFFFFFF)  # a recorder that streamed the file never went back to write it
+            present = len(data) - body if unknown else min(size, len(data) - body)
+            return {"duration": round(present / byte_rate, 2), "sample_rate": rate, "channels": channels,
+                    "sample_width": max(1, bits // 8)}
+        position = body + size + (size & 1)  # chunks are padded to an even length
+    return None
 
 
 __all__ = ["describe_wav", "prepare_audio"]

@@ -36,8 +36,10 @@ class Attachment:
     text: str = ""  # documents: the extracted text (maybe cut); audio: the transcript ("" if none)
     meta: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     # meta keys used so far: width, height (images, after resizing), original_width,
-    # original_height, original_size (bytes as uploaded), pages (PDF), rows (CSV/TSV),
-    # truncated (bool), duration (audio, seconds), transcript_error (str)
+    # original_height, original_size (bytes as uploaded), animated (GIF/WebP: first frame sent),
+    # pages (PDF), rows (CSV/TSV), chars (the document's full length, when known), kept_chars,
+    # truncated (bool), format (html/svg: kept as text), duration, sample_rate, channels,
+    # sample_width (WAV), transcript_error (str), transcription_model
 
     @property
     def size(self) -> int:

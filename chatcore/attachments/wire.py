@@ -75,19 +75,23 @@ def user_content(text: str, attachments: Sequence[Attachment] = ()) -> str | lis
 
 
 def document_headers(text: str) -> Iterable[tuple[str, str, str]]:
-    """(name, facts, first words) of each document block in ``text`` (what ``user_content`` wrote)."""
-    for match in _HEADER.finditer(text):
+    """(name, facts, first words) of each document block in ``text`` (what ``user_content`` wrote).
+
+    A header quoted inside a document's own text is part of that document, not a block."""
+    position = 0
+    while (match := _HEADER.search(text, position)) is not None:
+        position = match.end()
+        fence = re.compile(r"(`{3,})\n").match(text, match.end() + 1)
+        if fence is None:
+            continue
+        closing = text.find("\n" + fence.group(1) + "\n", fence.end() - 1)
+        closing = text.find("\n" + fence.group(1), fence.end() - 1) if closing < 0 else closing
+        content = text[fence.end():] if closing < 0 else text[fence.end():closing]
+        position = len(text) if closing < 0 else closing + 1 + len(fence.group(1))
         try:
             name = json.loads(match.group(1))
         except ValueError:
             continue
-        body = text[match.end() + 1:]
-        fence = re.match(r"(`{3,})\n", body)
-        if fence is None:
-            continue
-        inner = body[fence.end():]
-        end = inner.find("\n" + fence.group(1))
-        content = inner if end < 0 else inner[:end]
         yield str(name), match.group(2), " ".join(content.split()[:12])
 
 

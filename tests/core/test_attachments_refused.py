@@ -116,10 +116,18 @@ def test_hostile_names_are_cleaned():
 def test_a_photo_is_turned_upright_stripped_and_resized():
     photo = prepare("IMG.jpg", jpeg((4000, 3000), orientation=6, gps=True))  # shot in portrait
     image = Image.open(io.BytesIO(photo.data))
-    assert image.size == (1536, 2048) and photo.mime == "image/jpeg"
+    # Decoded at half size (2000 px, within 10% of the 2048 px limit: a quarter of the memory).
+    assert image.size == (1500, 2000) and photo.mime == "image/jpeg"
     assert not image.getexif() and "exif" not in image.info
-    assert dict(photo.meta) == {"width": 1536, "height": 2048, "original_width": 4000, "original_height": 3000,
+    assert dict(photo.meta) == {"width": 1500, "height": 2000, "original_width": 4000, "original_height": 3000,
                                 "original_size": len(jpeg((4000, 3000), orientation=6, gps=True))}
+
+
+def test_a_large_png_and_a_mid_size_jpeg_are_resized_to_the_limit():
+    assert prepare("big.png", png((4000, 3000))).meta["width"] == 2048
+    mid = prepare("mid.jpg", jpeg((3000, 2250)))  # half size would be 1500 px: decoded whole, then resized
+    assert (mid.meta["width"], mid.meta["height"]) == (2048, 1536)
+    assert prepare("small.jpg", jpeg((4000, 3000)), AttachmentLimits(image_side=512)).meta["width"] == 500  # 1/8
 
 
 def test_transparency_keeps_png_and_an_opaque_alpha_becomes_jpeg():
@@ -129,7 +137,7 @@ def test_transparency_keeps_png_and_an_opaque_alpha_becomes_jpeg():
 
 def test_an_animated_gif_sends_its_first_frame():
     still = prepare("anim.gif", gif(frames=3))
-    assert still.meta["frames"] == 3 and Image.open(io.BytesIO(still.data)).getpixel((0, 0))[0] < 20  # frame 0's red is 0
+    assert still.meta["animated"] is True and Image.open(io.BytesIO(still.data)).getpixel((0, 0))[0] < 20  # frame 0's red is 0
 
 
 def test_webp_is_read():
@@ -150,6 +158,17 @@ def test_svg_and_html_are_plain_text_never_markup():
     for name in ("x.svg", "x.html"):
         doc = prepare(name, b"<svg><script>alert(1)</script></svg>")
         assert doc.kind == "document" and doc.mime == "text/plain"
+
+
+def test_a_float_wav_is_read_from_its_header_and_a_broken_one_refused():
+    import struct
+
+    samples = b"\x00" * 64000  # one second of 32-bit float mono at 16 kHz
+    header = (b"RIFF" + struct.pack("<I", 36 + len(samples)) + b"WAVEfmt " + struct.pack("<IHHIIHH", 16, 3, 1, 16000, 64000, 4, 32)
+              + b"data" + struct.pack("<I", len(samples)))
+    assert prepare("float.wav", header + samples).meta["duration"] == 1.0
+    assert refusal("broken.wav", b"RIFF\x00\x00\x00\x00WAVEjunkjunk") == "this WAV recording is damaged and cannot be played"
+    assert prepare("cut.wav", wav(2.0)[:32044]).meta["duration"] == 1.0  # a recording cut short: what is there
 
 
 def test_the_bytes_decide_when_the_name_says_nothing():

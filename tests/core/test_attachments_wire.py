@@ -72,7 +72,7 @@ def test_an_image_goes_as_an_image_url_part_with_the_resized_jpeg():
     assert sent["content"][1]["type"] == "image_url" and url.startswith("data:image/jpeg;base64,")
     assert url.encode() in wire.raw[0]  # verbatim in the request body, not re-encoded by the SDK
     image = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
-    assert image.size == (2048, 1536)  # the phone photo's long side cut to 2048 px
+    assert image.size == (2000, 1500)  # the phone photo decoded at half size: within the 2048 px limit
     assert not image.getexif()  # the camera's EXIF (and its GPS position) stays home
     assert len(wire.raw[0]) < 200_000
 
@@ -136,3 +136,14 @@ def _limits(**changes):
     from chatcore.attachments import AttachmentLimits
 
     return AttachmentLimits(**changes)
+
+
+def test_a_voice_message_goes_out_as_its_transcript_through_the_sdk():
+    from chatcore.attachments import transcribe
+
+    heard = transcribe(ProviderConfig(), prepare("voice.wav", wav(0.5)))  # the mock's honest transcript
+    wire = Wire()
+    session = session_on(wire)
+    run(session, session.send("", CONFIG, GEN, attachments=[heard]))
+    assert wire.messages()[-1] == {"role": "user", "content": f'(Voice message "voice.wav", transcribed:)\n{heard.text}'}
+    assert session.conversation.title.startswith("[Mock transcript] I received a 0.5-second WAV")

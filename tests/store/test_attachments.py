@@ -101,3 +101,13 @@ def test_the_archive_saves_what_the_session_sends(store, files):
     assert reopened is not None
     assert reopened.entries[0].attachments == (photo, report)
     assert reopened.history_messages() == conversation.history_messages()
+
+
+def test_attached_files_count_against_the_visitors_room(store, files):
+    photo, report = files
+    archive = ChatArchive(store, Visitor(user_id=None, browser_key=new_browser_key()))
+    conversation = Conversation()
+    before = store.usage(archive.visitor.creator, conversation.id)[0].stored_chars
+    archive.save_prompt(conversation, conversation.add_user("Look", attachments=(photo, report)), {})
+    after = store.usage(archive.visitor.creator, conversation.id)[0].stored_chars
+    assert after - before >= photo.size + report.size
