@@ -235,3 +235,22 @@ def test_a_server_that_cannot_transcribe_says_so_keeps_the_recording_and_sends_n
             assert chat.page.get_by_test_id("stAudio").count() == 0  # something else was sent: the recording went
     finally:
         deaf.close()
+
+
+def test_an_svg_or_html_file_is_only_ever_shown_as_text(open_chat):
+    chat = open_chat()
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" onload="window.__ran = 1"><script>window.__ran = 2</script></svg>'
+    html = b'<html><body><img src="x" onerror="window.__ran = 3"><h1>Hello</h1></body></html>'
+    send_with_files(chat, "What are these?", ("logo.svg", "image/svg+xml", svg), ("page.html", "text/html", html))
+    chat.wait_until_done()
+    user = chat.user.last
+    for name, source in (("logo.svg", svg), ("page.html", html)):
+        chip(user, name).click()
+        dialog = chat.page.get_by_role("dialog")
+        code = dialog.get_by_test_id("stCode")
+        code.wait_for()
+        assert code.inner_text().strip() == source.decode()  # the markup, as characters
+        chat.page.keyboard.press("Escape")
+        dialog.wait_for(state="hidden")
+    assert chat.page.evaluate("window.__ran") is None  # no handler or script of theirs ran
+    assert chat.page.locator('img[src="x"], svg[onload], h1:text("Hello")').count() == 0
