@@ -27,6 +27,7 @@ from chatcore.conversation import UserEntry
 from chatcore.literal_markdown import literal_markdown
 from chatcore.session import ChatSession
 
+from .attachments_view import keep_key
 from .sidebar import Settings
 
 INPUT_NOTES = "attachment_notes"  # session state: the last submission's InputNotes
@@ -128,10 +129,13 @@ def render_input_notes(conversation_id: str) -> None:
 
 
 def edited_attachments(session: ChatSession, index: int) -> tuple[Attachment, ...]:
-    """The files of the prompt being edited: they are sent again with the edited text."""
+    """The files of the prompt being edited that stay ticked in its form: sent again with the edited text."""
     entries = session.conversation.entries
     entry = entries[index] if 0 <= index < len(entries) else None
-    return entry.attachments if isinstance(entry, UserEntry) else ()
+    if not isinstance(entry, UserEntry):
+        return ()
+    cid = session.conversation.id
+    return tuple(a for n, a in enumerate(entry.attachments) if st.session_state.get(keep_key(cid, index, n), True))
 
 
 def transcribe_recording(audio: Attachment, settings: Settings, limits: AttachmentLimits) -> Attachment:

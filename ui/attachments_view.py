@@ -180,14 +180,26 @@ def _recording(attachment: Attachment) -> None:
         st.caption(literal_markdown(f"Not transcribed: {problem}"))
 
 
-def render_attachments(attachments: Sequence[Attachment], key: str, *, note_kept: bool = False) -> None:
-    """Thumbnails, then chips, then a recording; ``key`` makes the buttons unique on the page.
+def keep_key(conversation_id: str, index: int, n: int) -> str:
+    """Session-state key of the edit form's "send this file again" box for attachment ``n`` of prompt ``index``."""
+    return f"edit-keep-{conversation_id}-{index}-{n}"
 
-    ``note_kept``: the prompt is being edited; its attachments go with the edited text."""
+
+def render_keep_choices(conversation_id: str, index: int, attachments: Sequence[Attachment]) -> None:
+    """In the edit form: one ticked box per file; untick to send the edit without it (say, an
+    image the chosen model cannot read)."""
     if not attachments:
         return
-    if note_kept:
-        st.caption(f"{len(attachments)} attachment{'s' if len(attachments) != 1 else ''} will be sent again with the edit.")
+    st.caption("Sent again with the edit (untick to leave a file out):")
+    for n, attachment in enumerate(attachments):
+        st.checkbox(f"{literal_markdown(short_name(attachment.name))} · {literal_markdown(describe(attachment))}", value=True,
+                    key=keep_key(conversation_id, index, n))
+
+
+def render_attachments(attachments: Sequence[Attachment], key: str) -> None:
+    """Thumbnails, then chips, then a recording; ``key`` makes the buttons unique on the page."""
+    if not attachments:
+        return
     images = [a for a in attachments if a.kind == "image"]
     others = [a for a in attachments if a.kind == "document"]
     if images:
@@ -215,4 +227,5 @@ def render_conversation_attachments(conversation: Conversation, key: str) -> Non
             render_attachments(entry.attachments, key=f"h-{key}-{i}")
 
 
-__all__ = ["describe", "human_size", "render_attachments", "render_conversation_attachments", "show_attachment", "table_rows", "thumbnail"]
+__all__ = ["describe", "human_size", "keep_key", "render_attachments", "render_conversation_attachments", "render_keep_choices",
+           "show_attachment", "table_rows", "thumbnail"]

@@ -13,7 +13,7 @@ from chatcore.message_time import message_time, zone
 from chatcore.turn import Segment, Turn
 from chatcore.user_text import LONG_PROMPT_CHARS
 
-from .attachments_view import render_attachments
+from .attachments_view import render_attachments, render_keep_choices
 from .copy_button import render_copy_button, render_copy_handler
 from .footer import render_footer
 from .panels import render_history_panel
@@ -68,6 +68,7 @@ def _edit_form(conversation: Conversation, index: int, entry: UserEntry) -> None
     """A form, so Ctrl/Cmd+Enter in the text area sends the edit (Streamlit's own shortcut)."""
     with st.form(f"edit-form-{conversation.id}-{index}", border=False):
         st.text_area("Edit your message", value=entry.content, key=f"edit-text-{conversation.id}-{index}")
+        render_keep_choices(conversation.id, index, entry.attachments)
         with st.container(horizontal=True, vertical_alignment="center"):
             st.form_submit_button("Send", key=f"edit-send-{conversation.id}-{index}", type="primary", on_click=request_action,
                                   args=("edit_send",), kwargs={"index": index}, help="Send the edited message (Ctrl/⌘+Enter)")
@@ -78,7 +79,7 @@ def _user_message(conversation: Conversation, index: int, entry: UserEntry, edit
     with st.chat_message("user"):
         if st.session_state.get(EDITING) == index:
             _edit_form(conversation, index, entry)
-            render_attachments(entry.attachments, key=f"{conversation.id}-{index}", note_kept=True)
+            render_attachments(entry.attachments, key=f"{conversation.id}-{index}")
             return
         if entry.content or not entry.attachments:
             render_user_text(entry.content)

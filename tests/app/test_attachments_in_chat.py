@@ -11,6 +11,7 @@ import pytest
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
+from chatcore.errors import IMAGES_REFUSED
 from tests.e2e.sample_files import png, text_pdf
 
 from .conftest import new_app
@@ -95,7 +96,7 @@ def test_regenerate_and_edit_keep_the_attachments(at):
     [user] = bubbles(at, "user")
     assert chips(user) == [f"report.pdf · {len(PDF)} B · 2 pages"] and "report.pdf" in answer_text(at)
     button(at, "Edit").click().run()
-    assert "1 attachment will be sent again with the edit." in [c.value for c in at.caption]
+    assert [plain(c.label) for c in at.checkbox] == [f"report.pdf · {len(PDF)} B · 2 pages"] and at.checkbox[0].value
     at.text_area[0].set_value("Summarise in one line")
     button(at, "Send").click().run()
     [user] = bubbles(at, "user")
@@ -152,3 +153,17 @@ def test_the_input_takes_files_and_voice_up_to_the_configured_size(monkeypatch, 
     box = new_app().run().chat_input(key="prompt")
     assert box.proto.accept_audio and box.proto.max_upload_size_mb == 3
     assert box.proto.file_type == []  # the bytes are checked, not the names
+
+
+def test_a_model_that_cannot_read_images_says_so_and_an_edit_can_leave_the_image_out(at):
+    at.sidebar.selectbox(key="mock_model").set_value("mock-no-images").run()
+    send(at, "What is this?", ("red.png", png(64, 48)), ("report.pdf", PDF))
+    assert IMAGES_REFUSED in bubbles(at, "assistant")[-1].error[0].value
+    button(at, "Edit").click().run()
+    [image_box, pdf_box] = at.checkbox
+    assert plain(image_box.label).startswith("red.png") and pdf_box.value
+    image_box.uncheck()
+    button(at, "Send").click().run()
+    [user] = bubbles(at, "user")
+    assert chips(user) == [f"report.pdf · {len(PDF)} B · 2 pages"] and len(user.get("image")) == 0
+    assert not bubbles(at, "assistant")[-1].error and "report.pdf" in answer_text(at)
