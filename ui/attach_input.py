@@ -152,7 +152,8 @@ def take_submission(submitted: Any, session: ChatSession, settings: Settings) ->
     if submitted is None:
         return None, ()
     limits = load_app_config().attachments
-    busy = st.spinner("Reading the attachments…", show_time=True) if not isinstance(submitted, str) else nullcontext()
+    has_files = bool(getattr(submitted, "files", None) or getattr(submitted, "audio", None))
+    busy = st.spinner("Reading the attachments…", show_time=True) if has_files else nullcontext()
     with busy:
         submission = read_submission(submitted, limits, lambda audio: transcribe_recording(audio, settings, limits))
     if submission is None:
