@@ -56,8 +56,11 @@ class Submission:
         return self.unsent_recording is None and not self.problems and bool(self.text.strip() or self.attachments)
 
 
-def _files_of(value: Any) -> list[tuple[str, bytes]]:
-    return [(f.name, f.getvalue()) for f in (getattr(value, "files", None) or [])]
+def _files_of(value: Any, limits: AttachmentLimits) -> list[tuple[str, bytes]]:
+    """(name, bytes) per file. Files past ``files_per_message`` are refused by count before their
+    bytes are looked at, so they are not copied out of the upload (``getvalue`` copies)."""
+    files = getattr(value, "files", None) or []
+    return [(f.name, f.getvalue() if n < limits.files_per_message else b"") for n, f in enumerate(files)]
 
 
 def read_submission(value: Any, limits: AttachmentLimits, transcribe: Transcriber) -> Submission | None:
@@ -67,7 +70,7 @@ def read_submission(value: Any, limits: AttachmentLimits, transcribe: Transcribe
     if isinstance(value, str):
         return Submission(text=value)
     text = value.text or ""
-    accepted, refusals = prepare_all(_files_of(value), limits)
+    accepted, refusals = prepare_all(_files_of(value, limits), limits)
     recording = getattr(value, "audio", None)
     if recording is None:
         return Submission(text=text, attachments=tuple(accepted), refusals=tuple(refusals))

@@ -123,3 +123,10 @@ def test_an_unsent_recording_stays_playable_with_why_until_discarded():
     at.session_state["shown_chat"] = "chat-2"  # another conversation: the notes are not its
     at.run()
     assert len(at.warning) == 0
+
+
+def test_files_past_the_count_limit_are_refused_by_count():
+    files = [upload(f"n{i}.txt", b"note %d" % i) for i in range(4)]
+    got = read_submission(value("", files), AttachmentLimits(files_per_message=3), never)
+    assert [a.name for a in got.attachments] == ["n0.txt", "n1.txt", "n2.txt"]
+    assert [(r.name, r.reason) for r in got.refusals] == [("n3.txt", "a message takes at most 3 files")]
