@@ -63,6 +63,25 @@ def _files_of(value: Any, limits: AttachmentLimits) -> list[tuple[str, bytes]]:
     return [(f.name, f.getvalue() if n < limits.files_per_message else b"") for n, f in enumerate(files)]
 
 
+def _transcribed(accepted: list[Attachment], refusals: list[AttachmentRefused], transcribe: Transcriber
+                 ) -> tuple[list[Attachment], list[AttachmentRefused]]:
+    """Audio *files* are read out too (the model gets their transcript); one that cannot be is
+    refused with why, rather than sent as a file the model never hears."""
+    kept: list[Attachment] = []
+    refused = list(refusals)
+    for attachment in accepted:
+        if attachment.kind != "audio":
+            kept.append(attachment)
+            continue
+        heard = transcribe(attachment)
+        if heard.text.strip():
+            kept.append(heard)
+        else:
+            why = str(heard.meta.get("transcript_error") or "no words were heard in it")
+            refused.append(AttachmentRefused(attachment.name, f"it could not be transcribed. {why}"))
+    return kept, refused
+
+
 def read_submission(value: Any, limits: AttachmentLimits, transcribe: Transcriber) -> Submission | None:
     """``value`` (a ``ChatInputValue``, a plain string, or None) as a ``Submission``; None if nothing was sent."""
     if value is None:
@@ -70,7 +89,7 @@ def read_submission(value: Any, limits: AttachmentLimits, transcribe: Transcribe
     if isinstance(value, str):
         return Submission(text=value)
     text = value.text or ""
-    accepted, refusals = prepare_all(_files_of(value, limits), limits)
+    accepted, refusals = _transcribed(*prepare_all(_files_of(value, limits), limits), transcribe)
     recording = getattr(value, "audio", None)
     if recording is None:
         return Submission(text=text, attachments=tuple(accepted), refusals=tuple(refusals))

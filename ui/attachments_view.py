@@ -175,6 +175,8 @@ def _recording(attachment: Attachment) -> None:
     st.audio(attachment.data, format=attachment.mime or "audio/wav")
     if attachment.meta.get("transcribed"):
         st.caption(f"Voice message · {describe(attachment)} · transcribed into the text above")
+    elif attachment.text:
+        st.caption(literal_markdown(f"{short_name(attachment.name)} · {describe(attachment)} · transcript: {attachment.text}"))
     problem = attachment.meta.get("transcript_error")
     if problem:
         st.caption(literal_markdown(f"Not transcribed: {problem}"))

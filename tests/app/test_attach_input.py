@@ -130,3 +130,12 @@ def test_files_past_the_count_limit_are_refused_by_count():
     got = read_submission(value("", files), AttachmentLimits(files_per_message=3), never)
     assert [a.name for a in got.attachments] == ["n0.txt", "n1.txt", "n2.txt"]
     assert [(r.name, r.reason) for r in got.refusals] == [("n3.txt", "a message takes at most 3 files")]
+
+
+def test_an_audio_file_is_transcribed_for_the_model_or_refused_with_why():
+    got = read_submission(value("minutes?", [upload("memo.wav", wav(0.5))]), LIMITS, heard("buy milk"))
+    [memo] = got.attachments
+    assert memo.kind == "audio" and memo.text == "buy milk" and got.text == "minutes?"
+    got = read_submission(value("minutes?", [upload("memo.wav", wav(0.5))]), LIMITS, deaf("no speech-to-text here"))
+    assert got.attachments == () and got.sendable  # the text still goes; the file is named with why
+    assert [(r.name, r.reason) for r in got.refusals] == [("memo.wav", "it could not be transcribed. no speech-to-text here")]

@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from chatcore.errors import IMAGES_REFUSED
-from tests.e2e.sample_files import png, text_pdf
+from tests.e2e.sample_files import png, text_pdf, wav
 
 from .conftest import new_app
 
@@ -167,3 +167,11 @@ def test_a_model_that_cannot_read_images_says_so_and_an_edit_can_leave_the_image
     [user] = bubbles(at, "user")
     assert chips(user) == [f"report.pdf · {len(PDF)} B · 2 pages"] and len(user.get("image")) == 0
     assert not bubbles(at, "assistant")[-1].error and "report.pdf" in answer_text(at)
+
+
+def test_an_audio_file_is_transcribed_by_the_mock_and_kept_playable(at):
+    send(at, "What did I say?", ("memo.wav", wav(1.0)))
+    [user] = bubbles(at, "user")
+    assert len(user.get("audio")) == 1
+    assert "[Mock transcript] I received a 1-second WAV recording at 16,000 Hz, mono" in plain(user.caption[0].value)
+    assert not at.warning
