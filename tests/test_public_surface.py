@@ -33,6 +33,7 @@ EXPECTED: dict[str, list[str]] = {
         "prepare",
         "prepare_all",
         "summary",
+        "thumbnail",
         "to_record",
         "transcribe",
         "user_content",

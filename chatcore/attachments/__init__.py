@@ -11,6 +11,7 @@
 Never imports streamlit.
 """
 
+from .images import thumbnail
 from .limits import AttachmentLimits
 from .model import Attachment, AttachmentKind, AttachmentRefused
 from .prepare import clean_name, megabytes, prepare, prepare_all
@@ -30,6 +31,7 @@ __all__ = [
     "prepare",
     "prepare_all",
     "summary",
+    "thumbnail",
     "to_record",
     "transcribe",
     "user_content",

@@ -58,6 +58,19 @@ def prepare_image(name: str, data: bytes, what: str, limits: AttachmentLimits) -
     return Attachment(kind="image", name=name, mime=mime, data=out, meta=MappingProxyType(meta))
 
 
+def thumbnail(attachment: Attachment, side: int = 320) -> bytes:
+    """A small copy of an (already prepared) image for a bubble or a list: JPEG, or PNG with
+    transparency; at most ``side`` px on its long side. A few KB instead of the sent image's MB."""
+    if attachment.kind != "image":
+        raise ValueError(f"only images have thumbnails, not a {attachment.kind}")
+    with Image.open(io.BytesIO(attachment.data)) as image:
+        image.draft("RGB", (side, side))
+        small = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
+        small.thumbnail((side, side), Image.Resampling.LANCZOS)
+        small.info = {}
+        return _encode(small)[0]
+
+
 def _fit(image: Image.Image, side: int) -> Image.Image:
     """The first frame, upright, in RGB/RGBA, no larger than ``side`` px on its long side.
 
@@ -116,4 +129,4 @@ def _bomb_reason(size: tuple[int, int] | None, limits: AttachmentLimits) -> str:
             "(it may be a decompression bomb); send a smaller picture")
 
 
-__all__ = ["JPEG_QUALITY", "prepare_image"]
+__all__ = ["JPEG_QUALITY", "prepare_image", "thumbnail"]

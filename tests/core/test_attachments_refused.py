@@ -130,6 +130,16 @@ def test_a_large_png_and_a_mid_size_jpeg_are_resized_to_the_limit():
     assert prepare("small.jpg", jpeg((4000, 3000)), AttachmentLimits(image_side=512)).meta["width"] == 500  # 1/8
 
 
+def test_a_thumbnail_is_small_and_keeps_the_shape():
+    from chatcore.attachments import thumbnail
+
+    photo = prepare("IMG.jpg", jpeg((4000, 3000)))
+    small = thumbnail(photo, 320)
+    assert Image.open(io.BytesIO(small)).size == (320, 240) and len(small) < photo.size
+    with pytest.raises(ValueError):
+        thumbnail(prepare("a.txt", b"text"))
+
+
 def test_transparency_keeps_png_and_an_opaque_alpha_becomes_jpeg():
     assert prepare("logo.png", png(mode="RGBA", color=(0, 0, 0, 0))).mime == "image/png"
     assert prepare("flat.png", png(mode="RGBA", color=(9, 9, 9, 255))).mime == "image/jpeg"
