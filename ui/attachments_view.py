@@ -22,6 +22,7 @@ from typing import Sequence
 import streamlit as st
 
 from chatcore.attachments import Attachment
+from chatcore.attachments import thumbnail as make_thumbnail
 from chatcore.conversation import Conversation, UserEntry
 from chatcore.literal_markdown import literal_markdown
 
@@ -90,30 +91,22 @@ def table_rows(attachment: Attachment, limit: int = PREVIEW_ROWS) -> tuple[list[
     return columns, [r + [""] * (width - len(r)) for r in body]
 
 
-def thumbnail(attachment: Attachment, width: int = THUMB_PX) -> bytes | None:
-    """A small PNG/JPEG of an image attachment, made once per session; None if it cannot be read."""
+def thumbnail(attachment: Attachment, side: int = THUMB_PX) -> bytes | None:
+    """A small JPEG/PNG of an image attachment (``chatcore.attachments.thumbnail``), made once per
+    session and image; None if the stored bytes cannot be read."""
     cache: OrderedDict[str, bytes] = st.session_state.setdefault(THUMBS, OrderedDict())
-    key = f"{attachment.sha256}-{width}"
+    key = f"{attachment.sha256}-{side}"
     if key in cache:
         cache.move_to_end(key)
         return cache[key]
     try:
-        from PIL import Image
-
-        with Image.open(io.BytesIO(attachment.data)) as image:
-            image.thumbnail((width, width * 4))
-            alpha = image.mode in ("RGBA", "LA", "P")
-            out = io.BytesIO()
-            if alpha:
-                image.convert("RGBA").save(out, format="PNG")
-            else:
-                image.convert("RGB").save(out, format="JPEG", quality=85)
+        small = make_thumbnail(attachment, side)
     except Exception:  # noqa: BLE001 - stored bytes that no longer decode: say so, do not crash the chat
         return None
-    cache[key] = out.getvalue()
+    cache[key] = small
     while len(cache) > THUMBS_KEPT:
         cache.popitem(last=False)
-    return cache[key]
+    return small
 
 
 @st.dialog("Attachment", width="large")
@@ -157,7 +150,7 @@ def _image(attachment: Attachment, key: str) -> None:
     with st.container(width="content", gap="small"):
         thumb = thumbnail(attachment) if attachment.mime in RASTER_MIMES else None
         if thumb is not None:
-            st.image(thumb, width=THUMB_PX, alt=short_name(attachment.name))
+            st.image(thumb, alt=short_name(attachment.name))  # its own size: nothing to resize on each run
         else:
             st.caption("This image cannot be shown.")
         if st.button(literal_markdown(short_name(attachment.name, 24)), key=key, icon=":material/zoom_in:", type="tertiary",
