@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import time
 
 import streamlit as st
@@ -103,16 +104,30 @@ def _exports(session: ChatSession, summary: ConversationSummary) -> None:
     cols = st.columns(3)
     cols[0].download_button("Markdown", to_markdown(conversation), f"{stem}.md", "text/markdown",
                             key=f"md-{summary.id}", icon=":material/description:", on_click="ignore")
-    cols[1].download_button("JSON", to_json(conversation, turn_to_record, settings), f"{stem}.json", "application/json",
+    # Made when clicked (they carry every attached file whole): not on every run of this page.
+    cols[1].download_button("JSON", lambda: to_json(conversation, turn_to_record, settings), f"{stem}.json", "application/json",
                             key=f"json-{summary.id}", icon=":material/data_object:", on_click="ignore")
-    cols[2].download_button("Next request", json.dumps(request, indent=2, ensure_ascii=False), f"{stem}-request.json",
+    cols[2].download_button("Next request", lambda: json.dumps(request, indent=2, ensure_ascii=False), f"{stem}-request.json",
                             "application/json", key=f"req-{summary.id}", icon=":material/send:", on_click="ignore",
                             help="The exact chat-completions request the app would send for the next turn")
     with st.expander("Reproduce the next turn with curl", icon=":material/terminal:", key=f"curl-{summary.id}"):
-        _curl(request, summary.id, "" if config.is_mock else config.base_url)
+        _curl(request, summary.id, "" if config.is_mock else config.base_url, f"{stem}-request.json")
 
 
-def _curl(request: dict, conversation_id: str, conversation_base_url: str) -> None:
+CURL_INLINE_CHARS = 64_000  # a longer request (attachments) is read from the downloaded file instead
+
+
+def curl_line(request: dict, base_url: str, request_file: str) -> str:
+    """``to_curl``; when the request is too long to paste (it carries files), the same line
+    reading the body from the *Next request* download."""
+    line = to_curl(request, base_url)
+    if len(line) <= CURL_INLINE_CHARS:
+        return line
+    head = line[: line.rindex("  -d ")]
+    return f"{head}  -d @{shlex.quote(request_file)}"
+
+
+def _curl(request: dict, conversation_id: str, conversation_base_url: str, request_file: str = "request.json") -> None:
     """The curl line, aimed at the viewer's current server: ``$OPENAI_API_KEY`` goes where it
     points, and a link holder may not trust the server the conversation ran on."""
     viewer = current_base_url()
@@ -129,7 +144,10 @@ def _curl(request: dict, conversation_id: str, conversation_base_url: str) -> No
         st.warning(target.note, icon=":material/warning:")
     else:
         st.caption(target.note)
-    st.code(to_curl(request, target.base_url), language="bash")
+    line = curl_line(request, target.base_url, request_file)
+    if line.endswith(f"@{shlex.quote(request_file)}"):
+        st.caption("This request carries attachments: download *Next request* into the folder you run curl in.")
+    st.code(line, language="bash")
 
 
 def _manage(session: ChatSession, summary: ConversationSummary) -> None:

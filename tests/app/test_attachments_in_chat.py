@@ -175,3 +175,24 @@ def test_an_audio_file_is_transcribed_by_the_mock_and_kept_playable(at):
     assert len(user.get("audio")) == 1
     assert "[Mock transcript] I received a 1-second WAV recording at 16,000 Hz, mono" in plain(user.caption[0].value)
     assert not at.warning
+
+
+def test_history_exports_of_a_chat_with_a_photo_keep_the_page_light(at):
+    from PIL import Image
+
+    photo = Image.effect_noise((1600, 1200), 60).convert("RGB")  # noise: as heavy as a real photo
+    from io import BytesIO
+
+    out = BytesIO()
+    photo.save(out, format="JPEG", quality=90)
+    assert len(out.getvalue()) > 500_000
+    send(at, "What is this?", ("photo.jpg", out.getvalue()))
+    at.session_state["chat_session"].wait_saved(5)
+    at.switch_page("pages/history.py").run()
+    button(at, "More").click().run()
+    [curl] = [c.value for c in at.code if c.value.startswith("curl")]
+    assert curl.endswith("-d @what-is-this-request.json") and len(curl) < 500  # not the photo pasted into the page
+    assert "Authorization: Bearer $OPENAI_API_KEY" in curl
+    downloads = {e.proto.label: e.proto for e in at.get("download_button")}
+    assert downloads["JSON"].deferred_file_id and not downloads["JSON"].url  # made when clicked, not on every run
+    assert downloads["Next request"].deferred_file_id and not downloads["Next request"].url

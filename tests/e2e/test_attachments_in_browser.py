@@ -10,6 +10,7 @@ the next prompt works.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -254,3 +255,20 @@ def test_an_svg_or_html_file_is_only_ever_shown_as_text(open_chat):
         dialog.wait_for(state="hidden")
     assert chat.page.evaluate("window.__ran") is None  # no handler or script of theirs ran
     assert chat.page.locator('img[src="x"], svg[onload], h1:text("Hello")').count() == 0
+
+
+def test_history_shows_the_files_and_the_exports_carry_them(open_chat):
+    chat = open_chat()
+    send_with_files(chat, "What is in these?", ("red.png", "image/png", RED), ("report.pdf", "application/pdf", PDF))
+    chat.wait_until_done()
+    page = chat.page
+    page.get_by_role("link", name="History").click()
+    page.get_by_role("button", name="More").click()
+    files = page.get_by_test_id("stExpander").filter(has_text="Attachments (2)")
+    files.locator("summary").click()
+    files.locator('[data-testid="stImage"] img').first.wait_for()
+    assert loaded(files.locator('[data-testid="stImage"] img').first) and chip(files, "report.pdf").count() == 1
+    with page.expect_download() as got:
+        page.get_by_role("button", name="JSON").click()
+    exported = Path(got.value.path()).read_text()
+    assert "data:image/" in exported and "report.pdf" in exported and "Revenue rose by 12 percent" in exported
