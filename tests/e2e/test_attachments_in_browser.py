@@ -272,3 +272,21 @@ def test_history_shows_the_files_and_the_exports_carry_them(open_chat):
         page.get_by_role("button", name="JSON").click()
     exported = Path(got.value.path()).read_text()
     assert "data:image/" in exported and "report.pdf" in exported and "Revenue rose by 12 percent" in exported
+
+
+def test_a_file_over_the_per_file_limit_is_stopped_by_the_input_box_with_why(browser, contexts, tmp_path):
+    config = tmp_path / "chat.toml"
+    config.write_text("[attachments]\nfile_mb = 1\n")
+    with StreamlitServer("app.py", env={"CHAT_CONFIG": str(config)}) as server:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        chat = ChatPage.open(context.new_page(), server.url)
+        chat.page.get_by_test_id("stChatInput").locator("input[type=file]").set_input_files(
+            [{"name": "big.txt", "mimeType": "text/plain", "buffer": b"a" * 1_500_000}])
+        chip_ = chat.page.get_by_test_id("stFileChip").filter(has_text="big.txt")
+        chip_.get_by_test_id("stFileChipIconError").wait_for()  # marked, never uploaded
+        chip_.hover()
+        chat.page.get_by_role("tooltip").filter(has_text="File must be 1.0MB or smaller.").wait_for()
+        chat.send("What is 2+2?")
+        chat.wait_until_done()
+        assert "4" in chat.answer_text() and chat.page.get_by_test_id("stException").count() == 0
