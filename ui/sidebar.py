@@ -27,7 +27,7 @@ from chatcore.providers import ModelListError
 from chatcore.session import ChatSession
 from chatcore.settings import GenerationSettings, ProviderConfig, Timeouts
 
-from .presets import render_preset_picker, starts_on_mock, with_default_model
+from .presets import PRESET, render_preset_picker, starts_on_mock, with_default_model
 from .profiles import render_profile_note, with_profile
 from .recent_chats import render_recent_chats
 from .starters import render_prompt_list
@@ -300,6 +300,7 @@ def render_sidebar(session: ChatSession) -> Settings:
         max_tokens=int(max_tokens) if max_tokens else None,
         max_steps=int(max_steps),
         tools=tuple(tools),
+        preset=str(st.session_state.get(PRESET) or ""),  # kept with feedback (chatcore/feedback.py)
     )
     settings = Settings(provider=provider, generation=generation, mock=mock, refusal=refusal)
     st.session_state[LAST_SETTINGS] = settings  # for pages without this sidebar (the doctor, compare)
