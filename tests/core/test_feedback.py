@@ -82,7 +82,7 @@ def test_tallies_by_model_and_by_preset(store):
     session = chat(store, "alice", ["one", "two", "three"], GenerationSettings(preset="Terse"))
     other = ProviderConfig(kind="mock", model="mock-no-tools")
     book = AnswerFeedback(session.archive)
-    for turn, rating in zip(answers(session), ["up", "up", "down"]):
+    for turn, rating in zip(answers(session), ["up", "up", "down"], strict=True):
         book.rate(session.conversation, turn, rating)
     plain = chat(store, "alice", ["four"], GenerationSettings(), other)
     AnswerFeedback(plain.archive).rate(plain.conversation, answers(plain)[0], "down")
