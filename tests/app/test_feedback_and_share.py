@@ -61,6 +61,7 @@ def test_the_metrics_page_counts_my_ratings_by_model_and_preset():
     assert by_model.to_dict("records") == [{"model": "mock-gpt", "👍": 1, "👎": 1, "positive": "50%"}]
     assert by_preset.to_dict("records") == [{"preset": "(no preset)", "👍": 1, "👎": 1, "positive": "50%"}]
     assert any(m.label == "Rated answers" and m.value == "2" for m in at.metric)
+    assert [b.label for b in at.download_button] == ["Download rated answers (JSONL)"]  # its lines: tests/core/test_feedback.py
 
 
 def test_someone_else_sees_none_of_my_ratings_on_their_metrics_page():
