@@ -71,15 +71,21 @@ def _save(message_id: int, rating: Rating | None, comment: str) -> None:
         st.toast("Your rating could not be saved: this chat is not yours to change.", icon=":material/block:")
 
 
+def _current(message_id: int) -> StoredFeedback | None:
+    cached = st.session_state.get(RATINGS)
+    found: StoredFeedback | None = cached[1].get(message_id) if cached else None
+    return found
+
+
 def _rated(message_id: int) -> None:
     """``on_change`` of the thumbs: keeps a comment already written."""
     value = st.session_state.get(f"feedback-{message_id}")
-    current = (st.session_state.get(RATINGS) or ("", {}))[1].get(message_id)
+    current = _current(message_id)
     _save(message_id, THUMBS.get(value) if value is not None else None, current.comment if current else "")
 
 
 def _commented(message_id: int) -> None:
-    current = (st.session_state.get(RATINGS) or ("", {}))[1].get(message_id)
+    current = _current(message_id)
     if current is not None:
         _save(message_id, current.rating, str(st.session_state.get(f"feedback-comment-{message_id}") or ""))
 
