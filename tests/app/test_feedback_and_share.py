@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from chatcore.literal_markdown import literal_markdown
 from chatcore.share import NOT_FOUND, TURNED_OFF
 from chatcore.store.feedback import rated_answers
 from chatcore.visitor import link_owner
@@ -139,3 +140,23 @@ def test_the_shared_copy_cannot_be_written_through_the_app(db_store):
         viewer.switch_page("pages/chat.py")
     assert cid not in str({k: viewer.session_state[k] for k in viewer.session_state})  # nothing in the viewer's session leads to the chat
     assert len(db_store.load(cid, link_owner(cid)).entries) == 2
+
+
+def test_the_shared_title_and_prompt_show_as_typed_never_as_markup():
+    prompt = "[click me](http://evil.example) <img src=x onerror=alert(1)> **bold**"
+    at = chat([prompt])
+    viewer = open_shared(share(at))
+    title = viewer.title[0].value
+    assert "](http" not in title.replace("\\]\\(", "") and "<img" not in title.replace("\\<", "")
+    assert viewer.chat_message[0].markdown[0].value == literal_markdown(prompt)
+
+
+def test_a_share_link_needs_no_password_but_the_chat_still_does(monkeypatch):
+    at = chat(["hello"])
+    token = share(at)
+    monkeypatch.setenv("APP_PASSWORD", "let-me-in")
+    viewer = open_shared(token)
+    assert [m.name for m in viewer.chat_message] == ["user", "assistant"] and len(viewer.text_input) == 0
+    stranger = new_app()
+    stranger.run()
+    assert stranger.text_input(key="gate_password") is not None and not stranger.chat_message
