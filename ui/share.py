@@ -16,6 +16,7 @@ import streamlit as st
 from chatcore.session import ChatSession
 from chatcore.share import SHARE_PARAM, ShareLinks
 from chatcore.store import StoreError
+from chatcore.store.share_links import TooManyShareLinks
 
 from .state import chat_session
 
@@ -44,6 +45,9 @@ def _create() -> None:
         made = ShareLinks(session.archive.store).create(session.archive, session.conversation)
     except StoreError as exc:
         st.toast(str(exc), icon=":material/cloud_off:")
+        return
+    except TooManyShareLinks as exc:
+        st.toast(str(exc), icon=":material/block:")
         return
     if made is None:
         st.toast("This chat is not yours to share.", icon=":material/block:")

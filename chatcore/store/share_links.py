@@ -10,12 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from .schema import conversations, share_links
 from .store import ChatStore
 
 SAVE, READ = "Could not save the share link", "Could not load the share link"
+MAX_ACTIVE_LINKS = 20  # per creator: each link keeps a copy of its chat; turning one off frees it
+
+
+class TooManyShareLinks(Exception):
+    """The creator already has ``MAX_ACTIVE_LINKS`` links on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +50,18 @@ class StoredShare:
 
 def insert_share(store: ChatStore, *, link_id: str, token_hash: str, conversation_id: str, owner: str, creator: str,
                  title: str, snapshot: Mapping[str, Any]) -> ShareLink | None:
-    """Save a new link; None if the conversation does not exist or is not ``owner``'s."""
+    """Save a new link; None if the conversation does not exist or is not ``owner``'s.
+    Raises ``TooManyShareLinks`` when ``creator`` has ``MAX_ACTIVE_LINKS`` on already."""
     now = store._clock()
     with store._transaction(SAVE, write=True) as conn:
         found = conn.execute(select(conversations.c.id).where(conversations.c.id == conversation_id,
                                                               conversations.c.owner == owner)).first()
         if found is None:
             return None
+        active = conn.execute(select(func.count()).select_from(share_links)
+                              .where(share_links.c.creator == creator, share_links.c.revoked_at.is_(None))).scalar()
+        if (active or 0) >= MAX_ACTIVE_LINKS:
+            raise TooManyShareLinks(f"You have {active} share links on, the most kept per visitor: turn one off first.")
         conn.execute(insert(share_links).values(id=link_id, token_hash=token_hash, conversation_id=conversation_id,
                                                 creator=creator, title=title, created_at=now, revoked_at=None,
                                                 snapshot=dict(snapshot)))
@@ -80,13 +90,14 @@ def list_shares(store: ChatStore, creator: str, *, conversation_id: str | None =
 
 
 def revoke_share(store: ChatStore, creator: str, link_id: str) -> bool:
-    """Turn one of ``creator``'s links off (someone else's link id changes nothing)."""
+    """Turn one of ``creator``'s links off (someone else's link id changes nothing). Its copy of
+    the chat is erased at once: a turned-off link keeps nothing worth reading."""
     with store._transaction(SAVE, write=True) as conn:
         result = conn.execute(update(share_links)
                               .where(share_links.c.id == link_id, share_links.c.creator == creator,
                                      share_links.c.revoked_at.is_(None))
-                              .values(revoked_at=store._clock()))
+                              .values(revoked_at=store._clock(), title="", snapshot={}))
     return result.rowcount == 1
 
 
-__all__ = ["ShareLink", "StoredShare", "find_share", "insert_share", "list_shares", "revoke_share"]
+__all__ = ["MAX_ACTIVE_LINKS", "ShareLink", "StoredShare", "TooManyShareLinks", "find_share", "insert_share", "list_shares", "revoke_share"]

@@ -13,6 +13,7 @@ from chatcore.conversation import Conversation
 from chatcore.feedback import AnswerFeedback
 from chatcore.share import NOT_FOUND, TURNED_OFF, ShareLinks, looks_like_share_token, new_share_token, token_hash
 from chatcore.store.schema import share_links
+from chatcore.store.share_links import MAX_ACTIVE_LINKS, TooManyShareLinks
 from chatcore.turn import Turn
 from chatcore.visitor import Visitor
 
@@ -125,3 +126,17 @@ def test_the_token_shape_check_rejects_conversation_ids():
     assert looks_like_share_token(new_share_token())
     assert not looks_like_share_token(secrets.token_urlsafe(18))  # what a conversation id looks like
     assert not looks_like_share_token(None) and not looks_like_share_token("a" * 300)
+
+
+def test_a_turned_off_link_keeps_no_copy_and_links_on_are_capped(store):
+    archive, conversation = saved_chat(store)
+    links = ShareLinks(store)
+    made = [links.create(archive, conversation) for _ in range(MAX_ACTIVE_LINKS)]
+    with pytest.raises(TooManyShareLinks):
+        links.create(archive, conversation)
+    assert links.revoke(archive, made[0][1].id)
+    with store.engine.connect() as conn:
+        row = conn.execute(share_links.select().where(share_links.c.id == made[0][1].id)).one()
+    assert row.snapshot == {} and row.title == ""  # nothing of the chat is left behind
+    assert links.create(archive, conversation) is not None  # room again
+    assert links.create(*saved_chat(store, BOB)) is not None  # the cap is per creator
