@@ -57,6 +57,7 @@ bench:  ## the benchmarks behind the README's table
 	$(PYTHON) bench/replicas.py
 	$(PYTHON) bench/api_load.py
 	$(PYTHON) bench/safe_markdown.py
+	$(PYTHON) bench/attachments.py
 	$(PYTHON) bench/mcp_call.py
 	$(PYTHON) bench/mcp_first_page.py
 	$(PYTHON) bench/compare.py

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from .attachments.limits import AttachmentLimits
 from .limits.config import limit_names
 from .mock.starters import STARTER_PROMPTS
 from .settings import DEFAULT_SYSTEM_PROMPT
@@ -51,6 +52,7 @@ class AppConfig:
     builtin_tools: tuple[str, ...] | None = None  # built-in tools ticked at start; None: all
     presets: tuple[Preset, ...] = ()
     limits: tuple[tuple[str, Any], ...] = ()  # [limits]: a public demo's limits (chatcore/limits), by name
+    attachments: AttachmentLimits = AttachmentLimits()  # [attachments] and CHAT_ATTACH_* (chatcore/attachments/limits)
     source: str = ""  # the file read ("" when there was none)
     problems: tuple[str, ...] = field(default=(), compare=False)
 
@@ -166,7 +168,7 @@ def parse_app_config(text: str, label: str = "chat.toml") -> AppConfig:
     except tomllib.TOMLDecodeError as exc:  # its message names the line and column
         return AppConfig(source=label, problems=(f"{label}: not valid TOML ({exc}); using the defaults.",))
     reader = _Reader(label, text)
-    top_level = {k: v for k, v in data.items() if k not in ("defaults", "presets", "limits")}
+    top_level = {k: v for k, v in data.items() if k not in ("defaults", "presets", "limits", "attachments")}
     values = reader.table("", top_level, _TOP)
     if "defaults" in data:
         values.update(reader.table("defaults", data["defaults"], _DEFAULTS))
@@ -178,7 +180,23 @@ def parse_app_config(text: str, label: str = "chat.toml") -> AppConfig:
     for name, body in raw_presets.items():
         presets.append(Preset(name=name, **reader.table(f"presets.{name}", body, _PRESET)))
     limits = _limits_table(reader, data.get("limits", {}))
-    return AppConfig(**values, presets=tuple(presets), limits=limits, source=label, problems=tuple(reader.problems))
+    attachments = _attachments_table(reader, data.get("attachments", {}))
+    return AppConfig(**values, presets=tuple(presets), limits=limits, attachments=attachments, source=label,
+                     problems=tuple(reader.problems))
+
+
+def _attachments_table(reader: _Reader, raw: Any) -> AttachmentLimits:
+    """``[attachments]``: size limits and the transcription model; the CHAT_ATTACH_* variables win."""
+    if not isinstance(raw, dict):
+        reader.problem("", "attachments", f"must be a table, got {_shown(raw)}")
+        raw = {}
+    limits, problems = AttachmentLimits.from_sources(raw)
+    for problem in problems:  # "[attachments] key ..." or "VARIABLE ..."
+        key = problem.split(" ", 2)[1] if problem.startswith("[attachments]") else ""
+        line = _line_of(reader.lines, "attachments", key) if key else None
+        where = f"{reader.label} line {line}" if line else (reader.label if key else "environment")
+        reader.problems.append(f"{where}: {problem}")
+    return limits
 
 
 def _limits_table(reader: _Reader, raw: Any) -> tuple[tuple[str, Any], ...]:

@@ -118,7 +118,8 @@ class ChatArchive:
         if cid in self._owners:
             self.store.set_settings(cid, self._owners[cid], settings, model=model)
         owner = self._write_owner(cid, title=conversation.title, model=model, settings=settings)
-        entry.message_id = self.store.add_user_message(cid, owner, entry.content, hidden=entry.hidden)
+        entry.message_id = self.store.add_user_message(cid, owner, entry.content, hidden=entry.hidden,
+                                                       attachments=entry.attachments)
 
     def start_answer(self, conversation: Conversation, turn: Turn) -> TurnSaver:
         """Save the answer's row now and keep it saved while it streams."""

@@ -40,11 +40,11 @@ class Conversation:
     title: str = ""
     entries: list[Entry] = field(default_factory=list)
 
-    def add_user(self, content: str, *, hidden: bool = False) -> UserEntry:
-        entry = UserEntry(content, hidden=hidden)
+    def add_user(self, content: str, *, hidden: bool = False, attachments: tuple[Attachment, ...] = ()) -> UserEntry:
+        entry = UserEntry(content, hidden=hidden, attachments=tuple(attachments))
         self.entries.append(entry)
         if not self.title and not hidden:
-            self.title = title_from_prompt(content)
+            self.title = title_from_prompt(title_source(content, entry.attachments))
         return entry
 
     def add_turn(self, turn: Turn) -> Turn:
@@ -66,10 +66,18 @@ class Conversation:
         messages: list[dict[str, Any]] = []
         for entry in self.entries:
             if isinstance(entry, UserEntry):
-                messages.append(user_message(entry.content))
+                messages.append(user_message(entry.content, entry.attachments))
             else:
                 messages.extend(entry.to_openai_messages())
         return messages
+
+
+def title_source(content: str, attachments: tuple[Attachment, ...] = ()) -> str:
+    """What names a chat: the prompt; for a prompt that is only files, what was said or the files' names."""
+    if content.strip() or not attachments:
+        return content
+    spoken = " ".join(a.text for a in attachments if a.kind == "audio" and a.text)
+    return spoken or ", ".join(a.name for a in attachments)
 
 
 def title_from_prompt(prompt: str, limit: int = 60) -> str:
@@ -77,4 +85,4 @@ def title_from_prompt(prompt: str, limit: int = 60) -> str:
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
-__all__ = ["Conversation", "Entry", "UserEntry", "new_conversation_id", "title_from_prompt"]
+__all__ = ["Conversation", "Entry", "UserEntry", "new_conversation_id", "title_from_prompt", "title_source"]

@@ -17,6 +17,7 @@ place that knows about the openai SDK's exception classes.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from typing import Any, Iterable
 
@@ -29,6 +30,20 @@ from .scrub import scrub_credentials
 RETRYABLE_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529})
 
 _MAX_DETAIL = 300
+
+IMAGES_REFUSED = "This model can't read images; pick a vision model or remove the image"
+# How servers word "no images here" (OpenAI, vLLM, llama.cpp, Ollama, LiteLLM, Groq...), checked on a 400/415/422.
+_IMAGE_REFUSALS = re.compile(
+    r"image_url|image[_ ]not[_ ]supported|does(?: not|n't) support (?:image|vision)|"
+    r"(?:image|vision|multimodal)[\w\s-]{0,30}(?:is |are )?not supported|not (?:a )?(?:multimodal|vision)|"
+    r"cannot (?:read|process|accept) images",
+    re.IGNORECASE,
+)
+
+
+def refuses_images(detail: str) -> bool:
+    """Does the server's message say the model cannot take image input?"""
+    return bool(_IMAGE_REFUSALS.search(detail))
 
 
 def _server_detail(body: Any, fallback: str = "") -> str:
@@ -84,6 +99,8 @@ def _status_error(exc: openai.APIStatusError, model: str, base_url: str) -> Erro
         kind, message = "rate_limit", "Rate limited by the server (429). Wait a moment and retry."
     elif status >= 500:
         kind, message = "server", f"The server had an error ({status}). Try again in a moment."
+    elif status in (400, 415, 422) and refuses_images(detail):
+        return Error(kind="bad_request", message=IMAGES_REFUSED, retryable=False, status=status, request_id=request_id)
     else:
         kind, message = "bad_request", f"The server rejected the request ({status})."
     if detail and detail.lower() not in message.lower():
@@ -172,4 +189,4 @@ def is_stream_options_rejection(exc: BaseException) -> bool:
     return "stream_options" in text or "include_usage" in text
 
 
-__all__ = ["RETRYABLE_STATUSES", "describe", "is_stream_options_rejection", "retry_after_seconds"]
+__all__ = ["IMAGES_REFUSED", "RETRYABLE_STATUSES", "describe", "refuses_images", "is_stream_options_rejection", "retry_after_seconds"]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
+from .attachments.records import summary, to_record
 from .conversation import Conversation, UserEntry
 from .messages import with_system_prompt
 from .settings import GenerationSettings, ProviderConfig
@@ -38,11 +39,18 @@ def _fence(text: str, language: str = "") -> str:
     return f"{ticks}{language}\n{text}\n{ticks}"
 
 
+def _literal(name: str) -> str:
+    """A visitor's file name as plain Markdown text (no links, emphasis or HTML)."""
+    return "".join("\\" + ch if ch in "\\`*_[]<>#|~!" else ch for ch in " ".join(name.split()))
+
+
 def to_markdown(conversation: Conversation) -> str:
     lines = [f"# {conversation.title or 'Conversation'}", ""]
     for entry in conversation.entries:
         if isinstance(entry, UserEntry):
             lines += ["_(you asked the model to continue)_", ""] if entry.hidden else ["## You", "", entry.content, ""]
+            lines += [f"- Attached: {_literal(a.name)} ({summary(a)})" for a in entry.attachments]
+            lines += [""] if entry.attachments else []
             continue
         lines += [f"## Assistant{f' ({entry.model})' if entry.model else ''}", ""]
         for segment in entry.segments:
@@ -77,7 +85,10 @@ def to_json(
     entries: list[dict[str, Any]] = []
     for entry in conversation.entries:
         if isinstance(entry, UserEntry):
-            entries.append({"role": "user", "content": entry.content, "created_at": entry.created_at, "hidden": entry.hidden})
+            user: dict[str, Any] = {"role": "user", "content": entry.content, "created_at": entry.created_at, "hidden": entry.hidden}
+            if entry.attachments:
+                user["attachments"] = [to_record(a) for a in entry.attachments]
+            entries.append(user)
         else:
             entries.append({"role": "assistant", **turn_record(entry)})
     data: dict[str, Any] = {"id": conversation.id, "title": conversation.title}

@@ -10,6 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Sequence
 
+from .attachments.model import Attachment
+from .attachments.wire import user_content
+
 CANCELLED_TOOL_RESULT = "Cancelled: the user stopped the answer before this tool finished."
 # Sent (and hidden in the chat) when the user asks to continue a stopped answer.
 CONTINUE_INSTRUCTION = "Continue your previous answer exactly where it stopped. Do not repeat anything."
@@ -45,8 +48,10 @@ def tool_message(call_id: str, content: str) -> dict[str, Any]:
     return {"role": "tool", "tool_call_id": call_id, "content": content}
 
 
-def user_message(text: str) -> dict[str, Any]:
-    return {"role": "user", "content": text}
+def user_message(text: str, attachments: Sequence[Attachment] = ()) -> dict[str, Any]:
+    """The prompt; with attachments, documents and transcripts join its text and images
+    follow as ``image_url`` parts (``attachments.wire``). Without, plain string content."""
+    return {"role": "user", "content": user_content(text, attachments)}
 
 
 def with_system_prompt(system_prompt: str, messages: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

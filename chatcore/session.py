@@ -11,10 +11,11 @@ store is down) it works the same, in memory, and ``storage_problem`` says why.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Iterator, TypeVar, cast
+from typing import Any, Callable, Iterator, Sequence, TypeVar, cast
 
 from .answer_log import log_answer
 from .archive import ChatArchive
+from .attachments.model import Attachment
 from .checkpoint import TurnSaver
 from .conversation import Conversation, UserEntry
 from .engine import ActiveTurn, continue_turn, start_turn
@@ -97,7 +98,7 @@ class ChatSession:
         saver = self._last_saver
         return saver is None or saver.wait(timeout)
 
-    def no_room(self, prompt: str) -> str | None:
+    def no_room(self, prompt: str, attachments: Sequence[Attachment] = ()) -> str | None:
         """Why ``prompt`` may not be saved (this visitor is over a per-visitor limit), or None.
 
         Ask before ``send``: refused, nothing is stored or sent. Without a store, or when it
@@ -105,7 +106,7 @@ class ChatSession:
         if self.archive is None:
             return None
         try:
-            return self.archive.check_room(len(prompt), self.conversation.id)
+            return self.archive.check_room(len(prompt) + sum(a.size for a in attachments), self.conversation.id)
         except StoreError:
             return None
 
@@ -239,8 +240,11 @@ class ChatSession:
         config: ProviderConfig,
         settings: GenerationSettings,
         mock: MockOptions | None = None,
+        attachments: Sequence[Attachment] = (),
     ) -> LiveTurn:
-        """Start answering ``prompt`` (None: answer the history again, e.g. after Retry).
+        """Start answering ``prompt`` (None: answer the history again, e.g. after Retry) with its
+        ``attachments`` (already checked by ``chatcore.attachments.prepare``; saved with the prompt,
+        sent with it now and replayed with it on every later request).
 
         The answer runs detached (``live_turn``): follow it with ``events()`` or
         ``LiveTurn.follow()``; leaving it does not stop it."""
@@ -249,14 +253,14 @@ class ChatSession:
             prompt = clean_user_text(prompt)
         settings, admission = self._admit(config, settings, 2 if prompt is not None else 1)
         try:
-            return self._start_answer(prompt, config, settings, mock, admission)
+            return self._start_answer(prompt, config, settings, mock, admission, tuple(attachments) if prompt is not None else ())
         except BaseException:
             if admission is not None and self.guard is not None:
                 self.guard.settle(admission, None)  # nothing was sent: free the slot (settle counts once)
             raise
 
     def _start_answer(self, prompt: str | None, config: ProviderConfig, settings: GenerationSettings,
-                      mock: MockOptions | None, admission: Admission | None) -> LiveTurn:
+                      mock: MockOptions | None, admission: Admission | None, attachments: tuple[Attachment, ...] = ()) -> LiveTurn:
         conversation = self.conversation
         active = start_turn(
             self.provider(config, mock),
@@ -266,6 +270,7 @@ class ChatSession:
             tools=self.registry,
             timeouts=config.timeouts,
             model=config.model,
+            attachments=attachments,
         )
         if self.archive is not None:  # before the first event is read, so before the request goes out
             entry = cast(UserEntry, conversation.entries[-2]) if prompt is not None else None  # the prompt just added
@@ -332,6 +337,11 @@ class ChatSession:
 
     def edit_prompt(self, index: int) -> str | None:
         """For editing a previous prompt: drop it and everything after it; return its text."""
+        entry = self.edit_prompt_entry(index)
+        return None if entry is None else entry.content
+
+    def edit_prompt_entry(self, index: int) -> UserEntry | None:
+        """``edit_prompt``, returning the whole prompt: its text and its attachments, to send again."""
         self.stop("new_prompt")
         entries = self.conversation.entries
         entry = entries[index] if 0 <= index < len(entries) else None
@@ -340,7 +350,7 @@ class ChatSession:
         del entries[index:]
         conversation = self.conversation
         self._saving(lambda archive: archive.forget_from(conversation, entry))
-        return entry.content
+        return entry
 
     def new_chat(self) -> None:
         """An empty chat. An answer still streaming in the old one goes on (and is saved);

@@ -21,6 +21,23 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 EXPECTED: dict[str, list[str]] = {
+    "chatcore.attachments": [
+        "Attachment",
+        "AttachmentKind",
+        "AttachmentLimits",
+        "AttachmentRefused",
+        "clean_name",
+        "data_url",
+        "from_record",
+        "megabytes",
+        "prepare",
+        "prepare_all",
+        "summary",
+        "thumbnail",
+        "to_record",
+        "transcribe",
+        "user_content",
+    ],
     "chatcore": [
         "ActiveTurn",
         "CancelToken",

@@ -32,12 +32,14 @@ class Attachment:
     kind: AttachmentKind
     name: str  # as the visitor gave it: shown as plain text only, never as a path or markup
     mime: str  # sniffed from the bytes (image/png, application/pdf, text/csv, audio/wav, ...)
-    data: bytes  # what is kept and sent: the resized image, the document's bytes, the recording
+    data: bytes = field(repr=False)  # what is kept and sent: the resized image, the document's bytes, the recording
     text: str = ""  # documents: the extracted text (maybe cut); audio: the transcript ("" if none)
     meta: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     # meta keys used so far: width, height (images, after resizing), original_width,
-    # original_height, original_size (bytes as uploaded), pages (PDF), rows (CSV/TSV),
-    # truncated (bool), duration (audio, seconds), transcript_error (str)
+    # original_height, original_size (bytes as uploaded), animated (GIF/WebP: first frame sent),
+    # pages (PDF), rows (CSV/TSV), chars (the document's full length, when known), kept_chars,
+    # truncated (bool), format (html/svg: kept as text), duration, sample_rate, channels,
+    # sample_width (WAV), transcript_error (str), transcription_model
 
     @property
     def size(self) -> int:

@@ -14,6 +14,7 @@ from .options import MockOptions
 from .profiles import PROFILES
 from .reply import Reply
 from .scenarios import plan_reply
+from .transcription import transcription_reply
 
 # The server profiles are listed too, so a model picker (and the doctor) can choose them.
 MODELS = ("mock-gpt", "mock-reasoner", "mock-bench", *(f"mock-{name}" for name in PROFILES if name != "full"))
@@ -45,7 +46,12 @@ def route(method: str, path: str, raw_body: bytes, headers: Mapping[str, str], o
         except ValueError:
             return Reply(400, body=error_body("The request body is not valid JSON.", "invalid_request_error"))
         return plan_reply(body, headers, options)
-    message = f"Invalid URL ({method} /{endpoint}). The mock serves /v1/models and /v1/chat/completions."
+    if endpoint == "audio/transcriptions":
+        if method != "POST":
+            return Reply(405, body=error_body(f"Method {method} not allowed; use POST.", "invalid_request_error"))
+        return transcription_reply(raw_body, headers)
+    message = (f"Invalid URL ({method} /{endpoint}). The mock serves /v1/models, /v1/chat/completions "
+               "and /v1/audio/transcriptions.")
     return Reply(404, body=error_body(message, "invalid_request_error", "unknown_url"))
 
 

@@ -27,6 +27,7 @@ from .options import MockOptions, header_value, options_for_request
 from .profiles import adapt_request, profile_for_model, refusal, rename_reasoning, shape_turn
 from .prompt_parsing import CITY_TIMEZONES, find_expression
 from .reply import Reply
+from .seeing import sees
 from .starters import STARTER_PROMPTS
 from .tokens import token_pieces
 from .turn import Turn
@@ -162,12 +163,15 @@ def plan_reply(body: dict[str, Any], headers: Mapping[str, str], options: MockOp
         return _bad_request(f"Unknown mock scenario {asked!r}. Known: {', '.join(SCENARIOS)}.", "unknown_scenario")
     scenario = SCENARIOS[choose_scenario(conv, headers, options)]
 
+    def answer(request: Conversation, chosen: Scenario) -> Turn:
+        return sees(request) or chosen.respond(request, headers)  # files in the prompt: what the mock sees in them
+
     def normal() -> Turn:
         if conv.results and any(o.name not in scenario.tools for o in conv.results):
             return tools.summarize_results(conv.results)
         if is_continue_request(conv):
-            return continue_turn(conv, lambda earlier: SCENARIOS[choose_scenario(earlier, headers, options)].respond(earlier, headers))
-        return scenario.respond(conv, headers)
+            return continue_turn(conv, lambda earlier: answer(earlier, SCENARIOS[choose_scenario(earlier, headers, options)]))
+        return answer(conv, scenario)
 
     turn = fault_turn(fault, conv, normal) if fault else normal()
     turn = shape_turn(profile, body, turn, bool(conv.results), conv.tools)

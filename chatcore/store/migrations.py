@@ -25,6 +25,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -171,6 +172,37 @@ def m009_api_tokens(conn: Connection) -> None:
         Column("revoked_at", Float, nullable=True),
     )
     md.create_all(conn)
+
+
+@migration
+def m010_attachments(conn: Connection) -> None:
+    """Files attached to prompts: each distinct file once (keyed by its SHA-256), linked to the
+    messages that carry it, in order; a link holds what was read from the file (name, kind,
+    text, meta). Links go with their message; a blob nobody links to any more is deleted."""
+    md = MetaData()
+    Table("messages", md, Column("id", Integer, primary_key=True))  # exists already: only the foreign key's target
+    blobs = Table(
+        "attachment_blobs",
+        md,
+        Column("sha256", String(64), primary_key=True),
+        Column("mime", String(), nullable=False),
+        Column("size", BigInteger, nullable=False),
+        Column("data", LargeBinary, nullable=False),
+        Column("created_at", Float, nullable=False),
+    )
+    links = Table(
+        "message_attachments",
+        md,
+        Column("message_id", Integer, ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True),
+        Column("position", Integer, primary_key=True),
+        Column("sha256", String(64), ForeignKey("attachment_blobs.sha256"), nullable=False),
+        Column("kind", String(20), nullable=False),
+        Column("name", Text, nullable=False),
+        Column("text", Text, nullable=False),
+        Column("meta", Text, nullable=True),
+        Index("ix_message_attachments_sha256", "sha256"),
+    )
+    md.create_all(conn, tables=[blobs, links])
 
 
 @migration

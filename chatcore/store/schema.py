@@ -18,6 +18,9 @@
                    model per day, limits hit...), incremented atomically by ``chatcore.limits``
     prompt_times   when each visitor's recent prompts were sent (a sliding one-minute window)
     answer_slots   answers running now, per visitor, each with a lease (concurrency limit)
+    attachment_blobs     m010: each distinct attached file once (sha256, mime, size, data)
+    message_attachments  m010: a prompt's files in order (message_id, position, sha256, kind,
+                   name, text read from it, meta JSON); cascade with the message
 
 Times are seconds since the epoch (floats, like ``Turn.started_at``). JSON is kept as
 ASCII text so SQLite and PostgreSQL store exactly the same bytes.
@@ -35,6 +38,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -165,6 +169,32 @@ api_tokens = Table(
     Column("revoked_at", Float, nullable=True),
 )
 
+# m010: files attached to prompts. Each distinct file once (deduplicated by SHA-256); a link per
+# (message, position) holds what was read from it. Links cascade with their message; blobs are
+# collected when nothing links to them (chatcore/store/attachments.py).
+attachment_blobs = Table(
+    "attachment_blobs",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("mime", String(), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+message_attachments = Table(
+    "message_attachments",
+    metadata,
+    Column("message_id", Integer, ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("sha256", String(64), ForeignKey("attachment_blobs.sha256"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("meta", JSONText, nullable=True),
+    Index("ix_message_attachments_sha256", "sha256"),
+)
+
 # m012: one rating per answer, with the settings it was answered with (secrets stripped).
 feedback = Table(
     "feedback",
@@ -197,6 +227,6 @@ share_links = Table(
 )
 
 __all__ = [
-    "JSONText", "answer_slots", "api_tokens", "conversations", "feedback", "messages", "metadata", "prompt_times",
-    "schema_migrations", "share_links", "tool_calls", "usage_counters",
+    "JSONText", "answer_slots", "api_tokens", "attachment_blobs", "conversations", "feedback", "message_attachments",
+    "messages", "metadata", "prompt_times", "schema_migrations", "share_links", "tool_calls", "usage_counters",
 ]

@@ -31,14 +31,16 @@ import socket
 import threading
 import time
 from contextlib import contextmanager, nullcontext
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from sqlalchemy import Connection, Engine, delete, insert, or_, select, update
 from sqlalchemy.engine import URL
 
-from ..conversation import Conversation, Entry, UserEntry, new_conversation_id, title_from_prompt
+from ..attachments.model import Attachment
+from ..conversation import Conversation, Entry, UserEntry, new_conversation_id, title_from_prompt, title_source
 from ..turn import Turn
 from . import migrations
+from .attachments import collect_garbage_quietly, load_links, save_links
 from .engine import BEGIN_MODE, DEFAULT_URL, is_memory, is_sqlite, make_engine, parse_url, safe_url, url_from_env
 from .errors import ConversationNotFound, StoreError, store_errors
 from .records import mark_interrupted, turn_from_record, turn_to_record
@@ -234,11 +236,14 @@ class ChatStore:
         """Delete the conversation with its messages and tool calls, if ``creator`` started it."""
         with self._transaction(SAVE, write=True) as conn:
             result = conn.execute(_created(delete(conversations), conversation_id, creator))
+        if result.rowcount == 1:
+            collect_garbage_quietly(self)  # its attachments' files, unless another message still has them
         return result.rowcount == 1
 
     # ------------------------------------------------------------ messages
-    def add_user_message(self, conversation_id: str, owner: str, content: str, *, hidden: bool = False) -> int:
-        """Save a prompt (before it is sent); names the conversation after it if untitled.
+    def add_user_message(self, conversation_id: str, owner: str, content: str, *, hidden: bool = False,
+                         attachments: Sequence[Attachment] = ()) -> int:
+        """Save a prompt (before it is sent) with its attachments; names the conversation after it if untitled.
 
         ``hidden``: sent to the model but not shown (it never names the conversation)."""
         content = db_text(content)
@@ -248,10 +253,12 @@ class ChatStore:
                 conn.execute(
                     update(conversations)
                     .where(conversations.c.id == conversation_id, conversations.c.title == "")
-                    .values(title=title_from_prompt(content))
+                    .values(title=title_from_prompt(db_text(title_source(content, tuple(attachments)))))
                 )
             row = dict(role="user", content=content, reasoning="", status="complete", model="", hidden=hidden)
-            return self._insert_message(conn, conversation_id, seq, now, row)
+            message_id = self._insert_message(conn, conversation_id, seq, now, row)
+            save_links(conn, message_id, attachments, now)
+            return message_id
 
     def start_assistant(self, conversation_id: str, owner: str, turn: Turn) -> int:
         record = turn_to_record(turn)
@@ -322,7 +329,9 @@ class ChatStore:
             if first is None:
                 return 0
             gone = delete(messages).where(messages.c.conversation_id == conversation_id, messages.c.seq >= first)
-            return conn.execute(gone).rowcount
+            dropped: int = conn.execute(gone).rowcount
+        collect_garbage_quietly(self)
+        return dropped
 
     def delete_last_assistant(self, conversation_id: str, owner: str) -> bool:
         """For Regenerate: drop the last entry if it is an answer. False if the last entry is a prompt."""
@@ -352,6 +361,7 @@ class ChatStore:
             rows = conn.execute(
                 select(messages).where(messages.c.conversation_id == conversation_id).order_by(messages.c.seq)
             ).all()
+            files = load_links(conn, [row.id for row in rows if row.role == "user"])
         now = self._clock()
         cutoff = now - (self.stale_after if stale_after is None else stale_after)
         foreign_cutoff = max(cutoff, now - self.writer_timeout) if stale_after is None else cutoff
@@ -359,7 +369,8 @@ class ChatStore:
         stale: list[tuple[int, float, Turn]] = []
         for row in rows:
             if row.role == "user":
-                entries.append(UserEntry(row.content, created_at=row.created_at, hidden=bool(row.hidden), message_id=row.id))
+                entries.append(UserEntry(row.content, created_at=row.created_at, hidden=bool(row.hidden), message_id=row.id,
+                                         attachments=files.get(row.id, ())))
                 continue
             turn = turn_from_record(row.record or record_from_columns(row))
             turn.message_id = row.id

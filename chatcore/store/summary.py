@@ -13,7 +13,7 @@ from typing import Any, Iterable
 from sqlalchemy import Select, exists, func, literal, or_, select
 
 from ..turn import Turn, tokens_per_second
-from .schema import conversations, messages
+from .schema import attachment_blobs, conversations, message_attachments, messages
 
 MAX_LINKED_IDS = 500  # conversations opened by link that one browser remembers
 
@@ -168,18 +168,31 @@ def _message_chars() -> Any:
     )
 
 
+def _attached_bytes(which: Any) -> Any:
+    """The bytes of the files attached to the messages ``which`` selects (each attachment counted, shared or not)."""
+    return (
+        select(func.coalesce(func.sum(attachment_blobs.c.size), 0))
+        .select_from(message_attachments.join(attachment_blobs, attachment_blobs.c.sha256 == message_attachments.c.sha256)
+                     .join(messages, messages.c.id == message_attachments.c.message_id))
+        .where(which)
+        .scalar_subquery()
+    )
+
+
 def usage_query(creator: str) -> Select[*tuple[Any, ...]]:
-    """(conversations, stored characters) of everything ``creator`` started."""
+    """(conversations, stored characters and attached bytes) of everything ``creator`` started."""
     started = select(conversations.c.id).where(conversations.c.creator == creator)
     chars = select(_message_chars()).where(messages.c.conversation_id.in_(started)).scalar_subquery()
+    files = _attached_bytes(messages.c.conversation_id.in_(started))
     count = select(func.count()).select_from(conversations).where(conversations.c.creator == creator).scalar_subquery()
-    return select(count.label("conversations"), chars.label("stored_chars"))
+    return select(count.label("conversations"), (chars + files).label("stored_chars"))
 
 
 def single_usage_query(conversation_id: str) -> Select[*tuple[Any, ...]]:
-    """(1, stored characters) of one conversation (one whose creator is unknown counts alone)."""
+    """(1, stored characters and attached bytes) of one conversation (one whose creator is unknown counts alone)."""
     chars = select(_message_chars()).where(messages.c.conversation_id == conversation_id).scalar_subquery()
-    return select(literal(1).label("conversations"), chars.label("stored_chars"))
+    files = _attached_bytes(messages.c.conversation_id == conversation_id)
+    return select(literal(1).label("conversations"), (chars + files).label("stored_chars"))
 
 
 __all__ = ["AnswerFigures", "ConversationSummary", "StoredUsage", "figures_query", "list_query", "single_usage_query",
