@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from .attachments import Attachment
 from .cancel import CancelToken
 from .checkpoint import TurnSaver
 from .conversation import Conversation
@@ -64,10 +65,11 @@ def start_turn(
     timeouts: Timeouts = Timeouts(),
     model: str = "",
     hidden: bool = False,
+    attachments: tuple[Attachment, ...] = (),
 ) -> ActiveTurn:
     """Record ``prompt`` (None: answer the history as it stands) and start the answer."""
     if prompt is not None:
-        conversation.add_user(prompt, hidden=hidden)
+        conversation.add_user(prompt, hidden=hidden, attachments=attachments)
     history = conversation.history_messages()
     turn = conversation.add_turn(Turn(model=model))
     cancel = CancelToken()
