@@ -22,16 +22,16 @@ def _switch(index: int, to: int) -> None:
 
 
 def render_version_switcher(conversation: Conversation, index: int, versions: Versions | None, *, disabled: bool = False) -> None:
-    """Nothing for a message with one version; else previous, "n / m", next."""
+    """Nothing for a message with one version; else previous, "n / m", next (call it inside a
+    horizontal container: the message's row of actions)."""
     if versions is None or versions.count < 2:
         return
-    key = f"version-{conversation.id}-{index}"
-    with st.container(horizontal=True, vertical_alignment="center", gap=None, width="content", key=key):
-        st.button("‹", key=f"{key}-prev", type="tertiary", disabled=disabled or versions.index == 0,
-                  on_click=_switch, args=(index, versions.index - 1), help="Previous version")
-        st.caption(versions.label, width="content")
-        st.button("›", key=f"{key}-next", type="tertiary", disabled=disabled or versions.index == versions.count - 1,
-                  on_click=_switch, args=(index, versions.index + 1), help="Next version")
+    key = f"version-{conversation.id}-{index}"  # drawn into the caller's horizontal row (no container of its own: cheaper reruns)
+    st.button("‹", key=f"{key}-prev", type="tertiary", disabled=disabled or versions.index == 0,
+              on_click=_switch, args=(index, versions.index - 1), help="Previous version")
+    st.caption(versions.label, width="content")
+    st.button("›", key=f"{key}-next", type="tertiary", disabled=disabled or versions.index == versions.count - 1,
+              on_click=_switch, args=(index, versions.index + 1), help="Next version")
 
 
 __all__ = ["render_version_switcher"]
