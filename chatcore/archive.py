@@ -11,7 +11,9 @@ user) when the database fails; ``ChatSession`` turns that into a warning and car
 
 What the chat saves, in order (so nothing the user saw is lost):
 ``save_prompt`` before the request goes out, ``start_answer`` when the answer starts (which
-starts a ``TurnSaver``: a checkpoint every second, the final state at the end).
+starts a ``TurnSaver``: a checkpoint every second, the final state at the end). Each message
+is saved after the one before it on the path shown (Regenerate and Edit add versions, see
+``store.tree``); ``choose_path`` remembers which path is shown after switching versions.
 """
 
 from __future__ import annotations
@@ -157,12 +159,6 @@ class ChatArchive:
             finish=lambda t: store.finish(message_id, t),
             interval=self.checkpoint_interval,
         ).start()
-
-    def forget_from(self, conversation: Conversation, entry: UserEntry | Turn) -> None:
-        """``entry`` and everything after it were dropped from the chat: drop them here too."""
-        if entry.message_id is None or conversation.id not in self._owners:
-            return
-        self.store.delete_from(conversation.id, self._owners[conversation.id], entry.message_id)
 
     def choose_path(self, conversation: Conversation) -> bool:
         """Remember the path on screen (after switching versions): a reload shows it again."""
