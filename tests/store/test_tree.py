@@ -192,3 +192,22 @@ def test_switching_is_kept_apart_per_conversation_and_cheap(store):
     time.sleep(0.01)
     assert session.switch_version(1, 0)
     assert store.list_conversations(session.archive.visitor.creator)[0].updated_at == updated  # not "new activity"
+
+
+def test_another_tab_follows_a_regenerated_answer_as_it_streams(store):
+    writer, watcher = chat(store), ChatSession(archive=ChatArchive(store, Visitor(user_id=None, browser_key="tab")))
+    run(writer, writer.send("hello", MOCK, GEN, FAST))
+    assert watcher.open_conversation(writer.conversation.id)
+    writer.drop_last_answer()
+    live = writer.send(None, MOCK, GEN, MockOptions(scenario="long", ttft=0, chunk_delay=0.002))  # a new version, streaming
+    events = writer.events(live)
+    for _ in range(20):
+        next(events)
+    assert watcher.reload()
+    assert watcher.written_elsewhere  # its page follows the new version through the store
+    assert watcher.conversation.versions()[1].label == "2 / 2"
+    writer.stop()
+    for _ in events:
+        pass
+    assert writer.wait_saved(5) and watcher.reload() and not watcher.written_elsewhere
+    assert watcher.conversation.entries[1].status == "stopped"
