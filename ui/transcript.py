@@ -15,6 +15,7 @@ from chatcore.turn import Segment, Turn
 from chatcore.user_text import LONG_PROMPT_CHARS
 
 from .copy_button import render_copy_button, render_copy_handler
+from .feedback import render_feedback
 from .footer import render_footer
 from .panels import render_history_panel
 from .safe_text import safe_markdown
@@ -120,6 +121,7 @@ def _answer_actions(conversation: Conversation, index: int, turn: Turn, *, last:
                           on_click=request_action, args=("continue",), help="Let the model carry on from where it stopped")
         if turn.text.strip():
             render_copy_button(turn.text)
+        render_feedback(conversation, turn)  # thumbs and comment (ui/feedback.py)
         _message_time(turn.started_at)
 
 

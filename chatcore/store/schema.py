@@ -170,7 +170,38 @@ api_tokens = Table(
     Column("revoked_at", Float, nullable=True),
 )
 
+# m012: one rating per answer, with the settings it was answered with (secrets stripped).
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("message_id", Integer, ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True),
+    Column("conversation_id", String(), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("rating", String(8), nullable=False),  # "up" or "down"
+    Column("comment", Text, nullable=False, default=""),
+    Column("rated_by", String(), nullable=False),  # the rater's creator key (user:<id> or browser:<hash>)
+    Column("rated_at", Float, nullable=False),
+    Column("settings", JSONText, nullable=True),
+    Index("ix_feedback_rated_by", "rated_by", "rated_at"),
+    Index("ix_feedback_conversation", "conversation_id"),
+)
+
+# m013: read-only share links; the token itself is never stored, only its sha256.
+share_links = Table(
+    "share_links",
+    metadata,
+    Column("id", String(), primary_key=True),  # a short handle to list and revoke (not the token)
+    Column("token_hash", String(), nullable=False, unique=True),
+    Column("conversation_id", String(), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("creator", String(), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("revoked_at", Float, nullable=True),
+    Column("snapshot", JSONText, nullable=False),  # the shown entries at creation (chatcore.share)
+    Index("ix_share_links_creator", "creator", "created_at"),
+    Index("ix_share_links_conversation", "conversation_id"),
+)
+
 __all__ = [
-    "JSONText", "answer_slots", "api_tokens", "conversations", "messages", "metadata", "prompt_times", "schema_migrations",
-    "tool_calls", "usage_counters",
+    "JSONText", "answer_slots", "api_tokens", "conversations", "feedback", "messages", "metadata", "prompt_times",
+    "schema_migrations", "share_links", "tool_calls", "usage_counters",
 ]
