@@ -143,3 +143,18 @@ def test_continue_works_on_a_version_switched_back_to():
         pass
     assert stopped.status == "complete" and session.conversation.last_turn is stopped
     assert [v.label for v in session.conversation.versions()] == ["1 / 1", "1 / 2"]
+
+
+def test_a_share_snapshot_holds_the_path_shown_and_no_other_version():
+    from chatcore.share import snapshot_of
+
+    session = session_with(answers("first answer", "second answer"))
+    say(session, "q")
+    for entry, number in zip(session.conversation.entries, (1, 2), strict=True):
+        entry.message_id = number  # as if saved (snapshots keep saved messages only)
+    session.drop_last_answer()
+    say(session, None)
+    session.conversation.entries[-1].message_id = 3
+    assert session.switch_version(1, 0)
+    text = str(snapshot_of(session.conversation))
+    assert "first answer" in text and "second answer" not in text
