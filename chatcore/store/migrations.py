@@ -206,6 +206,24 @@ def m010_attachments(conn: Connection) -> None:
 
 
 @migration
+def m011_message_tree(conn: Connection) -> None:
+    """Versions (Regenerate and Edit keep the earlier message): each message names the one it
+    follows (``parent_id``; NULL: a first prompt), and each conversation the last message of
+    the path it shows (``current_leaf``). Rows from before were one straight line: each
+    follows its predecessor in ``seq`` order, and the path shown ends at the last one."""
+    conn.execute(text("ALTER TABLE messages ADD COLUMN parent_id INTEGER"))
+    conn.execute(text("ALTER TABLE conversations ADD COLUMN current_leaf INTEGER"))
+    conn.execute(text(
+        "UPDATE messages SET parent_id = (SELECT p.id FROM messages p WHERE p.conversation_id = messages.conversation_id"
+        " AND p.seq < messages.seq ORDER BY p.seq DESC LIMIT 1)"
+    ))
+    conn.execute(text(
+        "UPDATE conversations SET current_leaf = (SELECT m.id FROM messages m WHERE m.conversation_id = conversations.id"
+        " ORDER BY m.seq DESC LIMIT 1)"
+    ))
+
+
+@migration
 def m012_feedback(conn: Connection) -> None:
     """Thumbs up/down (and an optional comment) on an answer, one per answer, with a copy of
     the settings it was answered with (model, system prompt, temperature, tools, preset; no

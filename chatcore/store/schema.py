@@ -12,6 +12,9 @@
                    transaction, for search and queries; ``hidden`` marks a prompt sent
                    to the model but not shown (the "continue" instruction)
     tool_calls     one row per tool call of a turn, also copied from the record
+    messages.parent_id, conversations.current_leaf  versions (m011): each message follows its
+                   parent; siblings are versions (Regenerate, Edit); the path shown ends at
+                   ``current_leaf`` (see ``tree``)
     messages.writer  the process (replica) writing a streaming answer: only it may checkpoint
                    the row; ``updated_at`` is that writer's heartbeat (refreshed every second)
     usage_counters  counts per name and period (tokens per visitor per day, answers per
@@ -85,6 +88,7 @@ conversations = Table(
     Column("settings", JSONText, nullable=True),
     Column("next_seq", Integer, nullable=False, default=0),
     Column("creator", String(), nullable=True),  # m003
+    Column("current_leaf", Integer, nullable=True),  # m011: the last message of the path shown
     Index("ix_conversations_owner_updated", "owner", "updated_at"),
     Index("ix_conversations_creator_updated", "creator", "updated_at"),  # m003
 )
@@ -107,6 +111,7 @@ messages = Table(
     Column("record", JSONText, nullable=True),
     Column("hidden", Boolean, nullable=False, default=False, server_default=false()),  # m002
     Column("writer", String(), nullable=True),  # m003: the replica writing a streaming answer
+    Column("parent_id", Integer, nullable=True),  # m011: the message this one follows (NULL: a first prompt)
     UniqueConstraint("conversation_id", "seq", name="uq_messages_conversation_seq"),
     Index("ix_messages_status", "status"),
     sqlite_autoincrement=True,  # ids never reused: a late checkpoint of a deleted answer must not hit a new one
