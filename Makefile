@@ -52,6 +52,7 @@ bench:  ## the benchmarks behind the README's table
 	$(PYTHON) bench/core_stream.py
 	$(PYTHON) bench/ui_stream.py
 	$(PYTHON) bench/saved_chats.py
+	$(PYTHON) bench/branches.py
 	$(PYTHON) bench/load.py
 	$(PYTHON) bench/limits.py
 	$(PYTHON) bench/replicas.py

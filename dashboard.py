@@ -7,6 +7,7 @@ This file only sets the page up and routes; each page lives in pages/, lets the 
 import streamlit as st
 
 from chatcore.app_config import load_app_config
+from chatcore.share import SHARE_PARAM
 from ui.access import has_access
 from ui.style import apply_style
 from ui.usage_page import current_visitor_is_admin
@@ -14,6 +15,11 @@ from ui.usage_page import current_visitor_is_admin
 app_config = load_app_config()  # chat.toml (or CHAT_CONFIG): the title, icon and words
 st.set_page_config(page_title=app_config.title, page_icon=app_config.icon, layout="centered")
 apply_style()
+
+if st.query_params.get(SHARE_PARAM) is not None:  # a share link: that read-only copy and nothing else
+    st.navigation([st.Page("pages/shared.py", title="Shared chat", icon=":material/share:", default=True)],
+                  position="hidden").run()
+    st.stop()
 
 pages = [
     st.Page("pages/chat.py", title="Chat", icon=":material/chat:", default=True),

@@ -11,7 +11,9 @@ user) when the database fails; ``ChatSession`` turns that into a warning and car
 
 What the chat saves, in order (so nothing the user saw is lost):
 ``save_prompt`` before the request goes out, ``start_answer`` when the answer starts (which
-starts a ``TurnSaver``: a checkpoint every second, the final state at the end).
+starts a ``TurnSaver``: a checkpoint every second, the final state at the end). Each message
+is saved after the one before it on the path shown (Regenerate and Edit add versions, see
+``store.tree``); ``choose_path`` remembers which path is shown after switching versions.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any, Mapping
 from .checkpoint import TurnSaver
 from .conversation import Conversation, UserEntry
 from .store import AnswerFigures, ChatStore, ConversationSummary
+from .store.tree import ROOT, SWITCH, choose_leaf
 from .turn import Turn
 from .visitor import Visitor, VisitorLimits
 
@@ -119,12 +122,13 @@ class ChatArchive:
             self.store.set_settings(cid, self._owners[cid], settings, model=model)
         owner = self._write_owner(cid, title=conversation.title, model=model, settings=settings)
         entry.message_id = self.store.add_user_message(cid, owner, entry.content, hidden=entry.hidden,
-                                                       attachments=entry.attachments)
+                                                       attachments=entry.attachments,
+                                                       parent_id=_parent_id(conversation, entry))
 
     def start_answer(self, conversation: Conversation, turn: Turn) -> TurnSaver:
         """Save the answer's row now and keep it saved while it streams."""
         owner = self._write_owner(conversation.id)
-        message_id = self.store.start_assistant(conversation.id, owner, turn)
+        message_id = self.store.start_assistant(conversation.id, owner, turn, parent_id=_parent_id(conversation, turn))
         turn.message_id = message_id
         store = self.store
         return TurnSaver(
@@ -137,7 +141,7 @@ class ChatArchive:
     def save_answer(self, conversation: Conversation, turn: Turn) -> None:
         """Save an answer that is already whole (e.g. history an API client sent along)."""
         owner = self._write_owner(conversation.id)
-        turn.message_id = self.store.start_assistant(conversation.id, owner, turn)
+        turn.message_id = self.store.start_assistant(conversation.id, owner, turn, parent_id=_parent_id(conversation, turn))
         self.store.finish(turn.message_id, turn)
 
     def resume_answer(self, conversation: Conversation, turn: Turn) -> TurnSaver | None:
@@ -157,11 +161,14 @@ class ChatArchive:
             interval=self.checkpoint_interval,
         ).start()
 
-    def forget_from(self, conversation: Conversation, entry: UserEntry | Turn) -> None:
-        """``entry`` and everything after it were dropped from the chat: drop them here too."""
-        if entry.message_id is None or conversation.id not in self._owners:
-            return
-        self.store.delete_from(conversation.id, self._owners[conversation.id], entry.message_id)
+    def choose_path(self, conversation: Conversation) -> bool:
+        """Remember the path on screen (after switching versions): a reload shows it again."""
+        leaf = next((e.message_id for e in reversed(conversation.entries) if e.message_id is not None), None)
+        owner = self._owners.get(conversation.id)
+        if leaf is None or owner is None:
+            return False
+        with self.store.transaction(SWITCH, write=True) as conn:
+            return choose_leaf(conn, conversation.id, owner, leaf)
 
     def _write_owner(self, conversation_id: str, **details: Any) -> str:
         """The owner to write with, creating the conversation (with ``details``) on its first save.
@@ -173,6 +180,16 @@ class ChatArchive:
             self.store.create_conversation(owner, conversation_id=conversation_id, creator=self.visitor.creator, **details)
             self._owners[conversation_id] = owner
         return owner
+
+
+def _parent_id(conversation: Conversation, entry: UserEntry | Turn) -> int | None:
+    """The stored message ``entry`` follows on the path shown: the nearest saved one before it
+    (``ROOT`` when it is the first); None (the store's path shown) if it is not on the path."""
+    entries = conversation.entries
+    for i in range(len(entries) - 1, -1, -1):
+        if entries[i] is entry:
+            return next((e.message_id for e in reversed(entries[:i]) if e.message_id is not None), ROOT)
+    return None
 
 
 def _megabytes(chars: int) -> str:

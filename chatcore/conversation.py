@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .attachments import Attachment
+from .conversation_tree import ConversationTree, Versions
 from .messages import user_message
 from .turn import Turn
 
@@ -38,7 +39,8 @@ def new_conversation_id() -> str:
 class Conversation:
     id: str = field(default_factory=new_conversation_id)
     title: str = ""
-    entries: list[Entry] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)  # the path shown (and sent to the model)
+    tree: ConversationTree = field(default_factory=ConversationTree, compare=False, repr=False)  # every version
 
     def add_user(self, content: str, *, hidden: bool = False, attachments: tuple[Attachment, ...] = ()) -> UserEntry:
         entry = UserEntry(content, hidden=hidden, attachments=tuple(attachments))
@@ -61,6 +63,25 @@ class Conversation:
             if isinstance(entry, Turn):
                 return entry
         return None
+
+    # ------------------------------------------------------------ versions (chatcore.conversation_tree)
+    def versions(self) -> list[Versions]:
+        """For each shown entry: which version it is, of how many."""
+        return self.tree.versions(self.entries)
+
+    def branch_at(self, index: int) -> None:
+        """Cut the shown path before entry ``index``; it stays in the tree as a version, and
+        what is added next becomes its sibling (Regenerate, Edit)."""
+        self.tree.sync(self.entries)
+        del self.entries[index:]
+
+    def switch_version(self, index: int, to: int) -> bool:
+        """Show version ``to`` (0-based) of entry ``index``, then its newest answers. False if there is none."""
+        path = self.tree.switch(self.entries, index, to)
+        if path is None:
+            return False
+        self.entries[:] = path
+        return True
 
     def history_messages(self) -> list[dict[str, Any]]:
         messages: list[dict[str, Any]] = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .attachments.model import Attachment
+from .attachments import Attachment
 from .cancel import CancelToken
 from .checkpoint import TurnSaver
 from .conversation import Conversation

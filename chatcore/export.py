@@ -17,7 +17,8 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from .attachments.records import summary, to_record
-from .conversation import Conversation, UserEntry
+from .conversation import Conversation, Entry, UserEntry
+from .conversation_tree import Versions
 from .messages import with_system_prompt
 from .settings import GenerationSettings, ProviderConfig
 from .store.redact import strip_secrets
@@ -44,15 +45,35 @@ def _literal(name: str) -> str:
     return "".join("\\" + ch if ch in "\\`*_[]<>#|~!" else ch for ch in " ".join(name.split()))
 
 
+def path_note(conversation: Conversation) -> str | None:
+    """Which versions the shown path is made of, in words; None when nothing has versions."""
+    if not conversation.tree.has_versions(conversation.entries):
+        return None
+    picked = [f"message {i + 1} is version {v.index + 1} of {v.count}"
+              for i, v in enumerate(conversation.versions()) if v.count > 1]
+    shown = "; ".join(picked) if picked else "every message shown has one version"
+    return f"This is the path shown in the app ({shown}). Other versions are left out; the JSON export keeps them all."
+
+
+def _version_tag(versions: list[Versions], index: int) -> str:
+    v = versions[index]
+    return f" · version {v.index + 1} of {v.count}" if v.count > 1 else ""
+
+
 def to_markdown(conversation: Conversation) -> str:
     lines = [f"# {conversation.title or 'Conversation'}", ""]
-    for entry in conversation.entries:
+    note = path_note(conversation)
+    if note is not None:
+        lines += [f"_{note}_", ""]
+    versions = conversation.versions()
+    for i, entry in enumerate(conversation.entries):
         if isinstance(entry, UserEntry):
-            lines += ["_(you asked the model to continue)_", ""] if entry.hidden else ["## You", "", entry.content, ""]
+            lines += ["_(you asked the model to continue)_", ""] if entry.hidden else [f"## You{_version_tag(versions, i)}", "",
+                                                                                      entry.content, ""]
             lines += [f"- Attached: {_literal(a.name)} ({summary(a)})" for a in entry.attachments]
             lines += [""] if entry.attachments else []
             continue
-        lines += [f"## Assistant{f' ({entry.model})' if entry.model else ''}", ""]
+        lines += [f"## Assistant{f' ({entry.model})' if entry.model else ''}{_version_tag(versions, i)}", ""]
         for segment in entry.segments:
             if segment.kind == "text":
                 lines += [segment.text, ""]
@@ -81,20 +102,26 @@ def to_json(
     settings: dict[str, Any] | None = None,
 ) -> str:
     """Every message, tool call, usage and timing. ``turn_record`` is the store's serialiser;
-    ``settings`` (already without secrets) what the conversation was answered with."""
-    entries: list[dict[str, Any]] = []
-    for entry in conversation.entries:
+    ``settings`` (already without secrets) what the conversation was answered with.
+
+    ``entries``: the path shown. ``messages``: every version (the whole tree), each with its
+    ``id``, its ``parent_id`` (null: a first prompt) and whether it is ``shown``;
+    ``shown_path`` lists the ids of the path shown, in order."""
+    def record(entry: Entry) -> dict[str, Any]:
         if isinstance(entry, UserEntry):
             user: dict[str, Any] = {"role": "user", "content": entry.content, "created_at": entry.created_at, "hidden": entry.hidden}
             if entry.attachments:
                 user["attachments"] = [to_record(a) for a in entry.attachments]
-            entries.append(user)
-        else:
-            entries.append({"role": "assistant", **turn_record(entry)})
+            return user
+        return {"role": "assistant", **turn_record(entry)}
+
+    tree = conversation.tree.messages(conversation.entries)
     data: dict[str, Any] = {"id": conversation.id, "title": conversation.title}
     if settings is not None:
         data["settings"] = strip_secrets(settings)
-    data["entries"] = entries
+    data["entries"] = [record(entry) for entry in conversation.entries]
+    data["shown_path"] = [m.number for m in tree if m.shown]
+    data["messages"] = [{"id": m.number, "parent_id": m.parent, "shown": m.shown, **record(m.entry)} for m in tree]
     return json.dumps(data, indent=2, ensure_ascii=False, default=str)
 
 
@@ -179,4 +206,4 @@ def to_curl(body: dict[str, Any], base_url: str) -> str:
     )
 
 
-__all__ = ["CurlTarget", "curl_target", "host_of", "next_turn_request", "to_curl", "to_json", "to_markdown"]
+__all__ = ["CurlTarget", "curl_target", "host_of", "next_turn_request", "path_note", "to_curl", "to_json", "to_markdown"]

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator, Sequence, TypeVar, cast
 
 from .answer_log import log_answer
 from .archive import ChatArchive
-from .attachments.model import Attachment
+from .attachments import Attachment
 from .checkpoint import TurnSaver
 from .conversation import Conversation, UserEntry
 from .engine import ActiveTurn, continue_turn, start_turn
@@ -68,6 +68,7 @@ class ChatSession:
         self.guard = guard
         self._admissions: dict[int, Admission] = {}  # id(turn) -> the admission it runs under
         self.log_messages = False  # CHAT_LOG_MESSAGES: the answer's log line also carries the text
+        self._edited_attachments: tuple[Attachment, ...] = ()  # the prompt being edited had these: its new version keeps them
 
     # ------------------------------------------------------------ saving
     @property
@@ -262,6 +263,8 @@ class ChatSession:
     def _start_answer(self, prompt: str | None, config: ProviderConfig, settings: GenerationSettings,
                       mock: MockOptions | None, admission: Admission | None, attachments: tuple[Attachment, ...] = ()) -> LiveTurn:
         conversation = self.conversation
+        edited, self._edited_attachments = self._edited_attachments, ()
+        attachments = attachments or edited  # an edited prompt's new version keeps its files
         active = start_turn(
             self.provider(config, mock),
             self.conversation,
@@ -270,7 +273,7 @@ class ChatSession:
             tools=self.registry,
             timeouts=config.timeouts,
             model=config.model,
-            attachments=attachments,
+            attachments=attachments if prompt is not None else (),
         )
         if self.archive is not None:  # before the first event is read, so before the request goes out
             entry = cast(UserEntry, conversation.entries[-2]) if prompt is not None else None  # the prompt just added
@@ -298,14 +301,13 @@ class ChatSession:
                 yield event  # type: ignore[misc]
 
     def drop_last_answer(self) -> bool:
-        """For Retry: forget the last answer so the last prompt can be answered again."""
+        """For Retry and Regenerate: set the last answer aside (it stays, as a version) so the
+        last prompt can be answered again; the new answer becomes its sibling."""
         self.stop("new_prompt")
-        conversation = self.conversation
-        entries = conversation.entries
+        entries = self.conversation.entries
         if not entries or not isinstance(entries[-1], Turn):
             return False
-        turn = entries.pop()
-        self._saving(lambda archive: archive.forget_from(conversation, turn))
+        self.conversation.branch_at(len(entries) - 1)
         return True
 
     def can_continue(self) -> bool:
@@ -336,21 +338,33 @@ class ChatSession:
         return self._run_admitted(admission, turn, lambda: self.hub.start(conversation.id, active, on_finish=self._finished))
 
     def edit_prompt(self, index: int) -> str | None:
-        """For editing a previous prompt: drop it and everything after it; return its text."""
+        """For editing a previous prompt: set it and what followed aside (they stay, as a
+        version) and return its text; the prompt sent next becomes its sibling, with the
+        same attachments."""
         entry = self.edit_prompt_entry(index)
         return None if entry is None else entry.content
 
     def edit_prompt_entry(self, index: int) -> UserEntry | None:
-        """``edit_prompt``, returning the whole prompt: its text and its attachments, to send again."""
+        """``edit_prompt``, returning the whole prompt: its text and its attachments."""
         self.stop("new_prompt")
         entries = self.conversation.entries
         entry = entries[index] if 0 <= index < len(entries) else None
         if not isinstance(entry, UserEntry):
             return None
-        del entries[index:]
-        conversation = self.conversation
-        self._saving(lambda archive: archive.forget_from(conversation, entry))
+        self.conversation.branch_at(index)
+        self._edited_attachments = entry.attachments
         return entry
+
+    def switch_version(self, entry_index: int, to: int) -> bool:
+        """Show version ``to`` (0-based) of the entry at ``entry_index`` and its newest answers;
+        the next prompt continues from there. Remembered in the store, so a reload shows it.
+        False while an answer streams, or if there is no such version."""
+        if self.is_streaming or not self.conversation.switch_version(entry_index, to):
+            return False
+        self._edited_attachments = ()
+        conversation = self.conversation
+        self._saving(lambda archive: archive.choose_path(conversation))
+        return True
 
     def new_chat(self) -> None:
         """An empty chat. An answer still streaming in the old one goes on (and is saved);

@@ -101,6 +101,7 @@ class GenerationSettings:
     max_tokens: int | None = None
     max_steps: int = 5
     tools: tuple[str, ...] | None = None  # None: every registered tool
+    preset: str = ""  # the chat.toml preset picked for these settings (kept with feedback), "" for none
 
     def with_changes(self, **changes: Any) -> GenerationSettings:
         return replace(self, **changes)
@@ -117,6 +118,7 @@ def settings_record(config: ProviderConfig, settings: GenerationSettings) -> dic
         "max_tokens": settings.max_tokens,
         "max_steps": settings.max_steps,
         "tools": None if settings.tools is None else list(settings.tools),
+        "preset": settings.preset,
     }
 
 
@@ -134,6 +136,7 @@ def settings_from_record(record: Mapping[str, Any] | None) -> tuple[ProviderConf
         max_tokens=record.get("max_tokens"),
         max_steps=int(record.get("max_steps", 5)),
         tools=None if tools is None else tuple(str(t) for t in tools),
+        preset=str(record.get("preset") or ""),
     )
     return config, generation
 

@@ -17,7 +17,7 @@ import time
 
 import streamlit as st
 
-from chatcore.export import curl_target, host_of, next_turn_request, to_curl, to_json, to_markdown
+from chatcore.export import curl_target, host_of, next_turn_request, path_note, to_curl, to_json, to_markdown
 from chatcore.mock_server import DEFAULT_PORT as MOCK_SERVER_PORT
 from chatcore.session import ChatSession
 from chatcore.settings import settings_from_record
@@ -101,6 +101,9 @@ def _exports(session: ChatSession, summary: ConversationSummary) -> None:
     render_conversation_attachments(conversation, key=summary.id)
     stem = file_stem(summary.title)
     st.caption("Export")
+    note = path_note(conversation)  # versions: the Markdown and the next request follow the path shown
+    if note is not None:
+        st.caption(note)
     cols = st.columns(3)
     cols[0].download_button("Markdown", to_markdown(conversation), f"{stem}.md", "text/markdown",
                             key=f"md-{summary.id}", icon=":material/description:", on_click="ignore")
@@ -109,7 +112,7 @@ def _exports(session: ChatSession, summary: ConversationSummary) -> None:
                             key=f"json-{summary.id}", icon=":material/data_object:", on_click="ignore")
     cols[2].download_button("Next request", lambda: json.dumps(request, indent=2, ensure_ascii=False), f"{stem}-request.json",
                             "application/json", key=f"req-{summary.id}", icon=":material/send:", on_click="ignore",
-                            help="The exact chat-completions request the app would send for the next turn")
+                            help="The exact chat-completions request the app would send for the next turn (from the path shown)")
     with st.expander("Reproduce the next turn with curl", icon=":material/terminal:", key=f"curl-{summary.id}"):
         _curl(request, summary.id, "" if config.is_mock else config.base_url, f"{stem}-request.json")
 

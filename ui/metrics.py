@@ -12,6 +12,7 @@ import streamlit as st
 
 from chatcore.store import AnswerFigures, StoreError
 
+from .feedback_metrics import render_feedback_tab
 from .state import chat_session
 
 
@@ -66,7 +67,9 @@ def render_charts(rows: list[dict], key: str) -> None:
 def render_metrics_page() -> None:
     st.title("Metrics")
     session = chat_session()
-    here, saved = st.tabs(["This session", "All saved answers"])
+    here, saved, rated = st.tabs(["This session", "All saved answers", "Feedback"])
+    with rated:
+        render_feedback_tab(session)  # ui/feedback_metrics.py
     with here:
         rows = answer_rows([AnswerFigures.of_turn(turn) for turn in session.finished_turns])
         if rows:

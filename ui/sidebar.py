@@ -27,9 +27,10 @@ from chatcore.providers import ModelListError
 from chatcore.session import ChatSession
 from chatcore.settings import GenerationSettings, ProviderConfig, Timeouts
 
-from .presets import render_preset_picker, starts_on_mock, with_default_model
+from .presets import PRESET, render_preset_picker, starts_on_mock, with_default_model
 from .profiles import render_profile_note, with_profile
 from .recent_chats import render_recent_chats
+from .share import render_share_button
 from .starters import render_prompt_list
 from .state import MODEL_LIST, secrets_mapping, start_new_chat
 from .tool_choice import render_tool_picker
@@ -229,6 +230,7 @@ def render_sidebar(session: ChatSession) -> Settings:
     with st.sidebar:
         st.button("New chat", key="new_chat", icon=":material/add:", width="stretch", on_click=start_new_chat)
         render_recent_chats(session)
+        render_share_button(session)  # read-only links (ui/share.py)
         render_preset_picker(app_config)
         model_slot = st.container()
         prompts_slot = st.container()
@@ -300,6 +302,7 @@ def render_sidebar(session: ChatSession) -> Settings:
         max_tokens=int(max_tokens) if max_tokens else None,
         max_steps=int(max_steps),
         tools=tuple(tools),
+        preset=str(st.session_state.get(PRESET) or ""),  # kept with feedback (chatcore/feedback.py)
     )
     settings = Settings(provider=provider, generation=generation, mock=mock, refusal=refusal)
     st.session_state[LAST_SETTINGS] = settings  # for pages without this sidebar (the doctor, compare)

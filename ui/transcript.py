@@ -8,6 +8,7 @@ from typing import Sequence
 import streamlit as st
 
 from chatcore.conversation import Conversation, UserEntry
+from chatcore.conversation_tree import Versions
 from chatcore.literal_markdown import literal_markdown
 from chatcore.message_time import message_time, zone
 from chatcore.turn import Segment, Turn
@@ -15,10 +16,12 @@ from chatcore.user_text import LONG_PROMPT_CHARS
 
 from .attachments_view import render_attachments, render_keep_choices
 from .copy_button import render_copy_button, render_copy_handler
+from .feedback import render_feedback
 from .footer import render_footer
 from .panels import render_history_panel
 from .safe_text import safe_markdown
 from .state import request_action
+from .version_switcher import render_version_switcher
 
 RETRYABLE = ("error", "incomplete", "stopped", "interrupted")
 
@@ -75,7 +78,8 @@ def _edit_form(conversation: Conversation, index: int, entry: UserEntry) -> None
             st.form_submit_button("Cancel", key=f"edit-cancel-{conversation.id}-{index}", on_click=st.session_state.pop, args=(EDITING, None))
 
 
-def _user_message(conversation: Conversation, index: int, entry: UserEntry, editable: bool) -> None:
+def _user_message(conversation: Conversation, index: int, entry: UserEntry, editable: bool,
+                  versions: Versions | None = None) -> None:
     with st.chat_message("user"):
         if st.session_state.get(EDITING) == index:
             _edit_form(conversation, index, entry)
@@ -85,13 +89,14 @@ def _user_message(conversation: Conversation, index: int, entry: UserEntry, edit
             render_user_text(entry.content)
         render_attachments(entry.attachments, key=f"{conversation.id}-{index}")
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            render_version_switcher(conversation, index, versions, disabled=not editable)
             if editable:
                 st.button(
                     "Edit",
                     key=f"edit-{conversation.id}-{index}",
                     icon=":material/edit:",
                     type="tertiary",
-                    help="Edit this message and send it again (the answers after it are replaced)",
+                    help="Edit this message and send it again (this version and its answers are kept)",
                     on_click=st.session_state.__setitem__,
                     args=(EDITING, index),
                 )
@@ -104,9 +109,11 @@ def _message_time(ts: float | None) -> None:
         st.caption(label, width="content")
 
 
-def _answer_actions(conversation: Conversation, index: int, turn: Turn, *, last: bool, can_continue: bool) -> None:
-    """One row, one quiet style: Retry or Regenerate and Continue (last answer), Copy, the time."""
+def _answer_actions(conversation: Conversation, index: int, turn: Turn, *, last: bool, can_continue: bool,
+                    versions: Versions | None = None, streaming: bool = False) -> None:
+    """One row, one quiet style: ‹ n / m ›, Retry or Regenerate and Continue (last answer), Copy, the time."""
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        render_version_switcher(conversation, index, versions, disabled=streaming)
         if last:
             if turn.status in RETRYABLE:
                 st.button("Retry", key=f"retry-{conversation.id}-{index}", icon=":material/refresh:", type="tertiary",
@@ -119,6 +126,7 @@ def _answer_actions(conversation: Conversation, index: int, turn: Turn, *, last:
                           on_click=request_action, args=("continue",), help="Let the model carry on from where it stopped")
         if turn.text.strip():
             render_copy_button(turn.text)
+        render_feedback(conversation, turn)  # thumbs and comment (ui/feedback.py)
         _message_time(turn.started_at)
 
 
@@ -129,6 +137,7 @@ def render_conversation(conversation: Conversation, *, can_continue: bool = Fals
     entries = conversation.entries
     last = len(entries) - 1
     streaming = live is not None
+    versions = conversation.versions()  # ‹ n / m › per entry (chatcore.conversation_tree)
     if entries:
         render_copy_handler()
     for i, entry in enumerate(entries):
@@ -136,9 +145,10 @@ def render_conversation(conversation: Conversation, *, can_continue: bool = Fals
             continue
         if isinstance(entry, UserEntry):
             if not entry.hidden:
-                _user_message(conversation, i, entry, editable=not streaming)
+                _user_message(conversation, i, entry, editable=not streaming, versions=versions[i])
             continue
         with st.chat_message("assistant"):
             render_turn_body(entry, key=f"{conversation.id}-{i}")
             if entry.is_finished:
-                _answer_actions(conversation, i, entry, last=i == last and not streaming, can_continue=can_continue)
+                _answer_actions(conversation, i, entry, last=i == last and not streaming, can_continue=can_continue,
+                                versions=versions[i], streaming=streaming)

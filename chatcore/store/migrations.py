@@ -205,6 +205,71 @@ def m010_attachments(conn: Connection) -> None:
     md.create_all(conn, tables=[blobs, links])
 
 
+@migration
+def m011_message_tree(conn: Connection) -> None:
+    """Versions (Regenerate and Edit keep the earlier message): each message names the one it
+    follows (``parent_id``; NULL: a first prompt), and each conversation the last message of
+    the path it shows (``current_leaf``). Rows from before were one straight line: each
+    follows its predecessor in ``seq`` order, and the path shown ends at the last one."""
+    conn.execute(text("ALTER TABLE messages ADD COLUMN parent_id INTEGER"))
+    conn.execute(text("ALTER TABLE conversations ADD COLUMN current_leaf INTEGER"))
+    conn.execute(text(
+        "UPDATE messages SET parent_id = (SELECT p.id FROM messages p WHERE p.conversation_id = messages.conversation_id"
+        " AND p.seq < messages.seq ORDER BY p.seq DESC LIMIT 1)"
+    ))
+    conn.execute(text(
+        "UPDATE conversations SET current_leaf = (SELECT m.id FROM messages m WHERE m.conversation_id = conversations.id"
+        " ORDER BY m.seq DESC LIMIT 1)"
+    ))
+
+
+@migration
+def m012_feedback(conn: Connection) -> None:
+    """Thumbs up/down (and an optional comment) on an answer, one per answer, with a copy of
+    the settings it was answered with (model, system prompt, temperature, tools, preset; no
+    secret). Goes with its answer (cascade)."""
+    md = MetaData()
+    Table("conversations", md, Column("id", String(), primary_key=True))
+    Table("messages", md, Column("id", Integer, primary_key=True))
+    Table(
+        "feedback",
+        md,
+        Column("message_id", Integer, ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True),
+        Column("conversation_id", String(), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+        Column("rating", String(8), nullable=False),
+        Column("comment", Text, nullable=False),
+        Column("rated_by", String(), nullable=False),
+        Column("rated_at", Float, nullable=False),
+        Column("settings", Text, nullable=True),
+        Index("ix_feedback_rated_by", "rated_by", "rated_at"),
+        Index("ix_feedback_conversation", "conversation_id"),
+    )
+    md.tables["feedback"].create(conn)
+
+
+@migration
+def m013_share_links(conn: Connection) -> None:
+    """Read-only links to a frozen copy of a conversation's shown path. Only sha256 of the
+    link's token is kept; ``revoked_at`` turns a link off; deleting the conversation deletes them."""
+    md = MetaData()
+    Table("conversations", md, Column("id", String(), primary_key=True))
+    Table(
+        "share_links",
+        md,
+        Column("id", String(), primary_key=True),
+        Column("token_hash", String(), nullable=False, unique=True),
+        Column("conversation_id", String(), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+        Column("creator", String(), nullable=False),
+        Column("title", Text, nullable=False),
+        Column("created_at", Float, nullable=False),
+        Column("revoked_at", Float, nullable=True),
+        Column("snapshot", Text, nullable=False),
+        Index("ix_share_links_creator", "creator", "created_at"),
+        Index("ix_share_links_conversation", "conversation_id"),
+    )
+    md.tables["share_links"].create(conn)
+
+
 def applied_migrations(conn: Connection) -> list[str]:
     if not conn.dialect.has_table(conn, schema_migrations.name):
         return []

@@ -12,6 +12,9 @@
                    transaction, for search and queries; ``hidden`` marks a prompt sent
                    to the model but not shown (the "continue" instruction)
     tool_calls     one row per tool call of a turn, also copied from the record
+    messages.parent_id, conversations.current_leaf  versions (m011): each message follows its
+                   parent; siblings are versions (Regenerate, Edit); the path shown ends at
+                   ``current_leaf`` (see ``tree``)
     messages.writer  the process (replica) writing a streaming answer: only it may checkpoint
                    the row; ``updated_at`` is that writer's heartbeat (refreshed every second)
     usage_counters  counts per name and period (tokens per visitor per day, answers per
@@ -85,6 +88,7 @@ conversations = Table(
     Column("settings", JSONText, nullable=True),
     Column("next_seq", Integer, nullable=False, default=0),
     Column("creator", String(), nullable=True),  # m003
+    Column("current_leaf", Integer, nullable=True),  # m011: the last message of the path shown
     Index("ix_conversations_owner_updated", "owner", "updated_at"),
     Index("ix_conversations_creator_updated", "creator", "updated_at"),  # m003
 )
@@ -107,6 +111,7 @@ messages = Table(
     Column("record", JSONText, nullable=True),
     Column("hidden", Boolean, nullable=False, default=False, server_default=false()),  # m002
     Column("writer", String(), nullable=True),  # m003: the replica writing a streaming answer
+    Column("parent_id", Integer, nullable=True),  # m011: the message this one follows (NULL: a first prompt)
     UniqueConstraint("conversation_id", "seq", name="uq_messages_conversation_seq"),
     Index("ix_messages_status", "status"),
     sqlite_autoincrement=True,  # ids never reused: a late checkpoint of a deleted answer must not hit a new one
@@ -195,8 +200,38 @@ message_attachments = Table(
     Index("ix_message_attachments_sha256", "sha256"),
 )
 
+# m012: one rating per answer, with the settings it was answered with (secrets stripped).
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("message_id", Integer, ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True),
+    Column("conversation_id", String(), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("rating", String(8), nullable=False),  # "up" or "down"
+    Column("comment", Text, nullable=False, default=""),
+    Column("rated_by", String(), nullable=False),  # the rater's creator key (user:<id> or browser:<hash>)
+    Column("rated_at", Float, nullable=False),
+    Column("settings", JSONText, nullable=True),
+    Index("ix_feedback_rated_by", "rated_by", "rated_at"),
+    Index("ix_feedback_conversation", "conversation_id"),
+)
+
+# m013: read-only share links; the token itself is never stored, only its sha256.
+share_links = Table(
+    "share_links",
+    metadata,
+    Column("id", String(), primary_key=True),  # a short handle to list and revoke (not the token)
+    Column("token_hash", String(), nullable=False, unique=True),
+    Column("conversation_id", String(), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("creator", String(), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("revoked_at", Float, nullable=True),
+    Column("snapshot", JSONText, nullable=False),  # the shown entries at creation (chatcore.share)
+    Index("ix_share_links_creator", "creator", "created_at"),
+    Index("ix_share_links_conversation", "conversation_id"),
+)
+
 __all__ = [
-    "JSONText", "answer_slots", "api_tokens", "attachment_blobs", "message_attachments",
-    "conversations", "messages", "metadata", "prompt_times", "schema_migrations",
-    "tool_calls", "usage_counters",
+    "JSONText", "answer_slots", "api_tokens", "attachment_blobs", "conversations", "feedback", "message_attachments",
+    "messages", "metadata", "prompt_times", "schema_migrations", "share_links", "tool_calls", "usage_counters",
 ]

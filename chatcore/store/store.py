@@ -39,7 +39,7 @@ from sqlalchemy.engine import URL
 from ..attachments.model import Attachment
 from ..conversation import Conversation, Entry, UserEntry, new_conversation_id, title_from_prompt, title_source
 from ..turn import Turn
-from . import migrations
+from . import migrations, tree
 from .attachments import collect_garbage_quietly, load_links, save_links
 from .engine import BEGIN_MODE, DEFAULT_URL, is_memory, is_sqlite, make_engine, parse_url, safe_url, url_from_env
 from .errors import ConversationNotFound, StoreError, store_errors
@@ -242,10 +242,11 @@ class ChatStore:
 
     # ------------------------------------------------------------ messages
     def add_user_message(self, conversation_id: str, owner: str, content: str, *, hidden: bool = False,
-                         attachments: Sequence[Attachment] = ()) -> int:
+                         attachments: Sequence[Attachment] = (), parent_id: int | None = None) -> int:
         """Save a prompt (before it is sent) with its attachments; names the conversation after it if untitled.
 
-        ``hidden``: sent to the model but not shown (it never names the conversation)."""
+        ``hidden``: sent to the model but not shown (it never names the conversation).
+        ``parent_id``: the message it follows (``tree.ROOT``: none; None: the path shown's last)."""
         content = db_text(content)
         with self._transaction(SAVE, write=True) as conn:
             seq, now = self._next_seq(conn, conversation_id, owner)
@@ -256,17 +257,18 @@ class ChatStore:
                     .values(title=title_from_prompt(db_text(title_source(content, tuple(attachments)))))
                 )
             row = dict(role="user", content=content, reasoning="", status="complete", model="", hidden=hidden)
-            message_id = self._insert_message(conn, conversation_id, seq, now, row)
+            message_id = self._insert_message(conn, conversation_id, seq, now, row, parent_id)
             save_links(conn, message_id, attachments, now)
             return message_id
 
-    def start_assistant(self, conversation_id: str, owner: str, turn: Turn) -> int:
+    def start_assistant(self, conversation_id: str, owner: str, turn: Turn, *, parent_id: int | None = None) -> int:
         record = turn_to_record(turn)
         with self._transaction(SAVE, write=True) as conn:
             seq, now = self._next_seq(conn, conversation_id, owner)
             if turn.model:
                 conn.execute(update(conversations).where(conversations.c.id == conversation_id).values(model=turn.model))
-            message_id = self._insert_message(conn, conversation_id, seq, now, {**turn_columns(record), "writer": self.writer})
+            columns = {**turn_columns(record), "writer": self.writer}
+            message_id = self._insert_message(conn, conversation_id, seq, now, columns, parent_id)
             write_tool_calls(conn, message_id, record, replace=False)
             return message_id
 
@@ -352,10 +354,11 @@ class ChatStore:
     def load(self, conversation_id: str, owner: str | None, *, stale_after: float | None = None) -> Conversation | None:
         """The conversation, entries in order; None if it does not exist or is not ``owner``'s.
 
-        ``owner=None`` is a link holder's read (no owner check).
+        ``owner=None`` is a link holder's read (no owner check). ``entries`` is the path shown;
+        every version is in ``Conversation.tree`` (see ``tree``).
         """
         with self._transaction(LOAD, write=False) as conn:
-            head = conn.execute(_owned(select(conversations.c.title), conversation_id, owner)).first()
+            head = conn.execute(_owned(select(conversations.c.title, conversations.c.current_leaf), conversation_id, owner)).first()
             if head is None:
                 return None
             rows = conn.execute(
@@ -365,22 +368,23 @@ class ChatStore:
         now = self._clock()
         cutoff = now - (self.stale_after if stale_after is None else stale_after)
         foreign_cutoff = max(cutoff, now - self.writer_timeout) if stale_after is None else cutoff
-        entries: list[Entry] = []
+        entries: list[tuple[Entry, int | None]] = []
         stale: list[tuple[int, float, Turn]] = []
         for row in rows:
             if row.role == "user":
-                entries.append(UserEntry(row.content, created_at=row.created_at, hidden=bool(row.hidden), message_id=row.id,
-                                         attachments=files.get(row.id, ())))
+                prompt = UserEntry(row.content, created_at=row.created_at, hidden=bool(row.hidden), message_id=row.id,
+                                   attachments=files.get(row.id, ()))
+                entries.append((prompt, row.parent_id))
                 continue
             turn = turn_from_record(row.record or record_from_columns(row))
             turn.message_id = row.id
             dead_before = cutoff if row.writer in (None, self.writer) else foreign_cutoff
             if row.status == "streaming" and row.updated_at < dead_before:
                 stale.append((row.id, row.updated_at, mark_interrupted(turn)))
-            entries.append(turn)
+            entries.append((turn, row.parent_id))
         if stale:
             self._save_interrupted(stale)
-        return Conversation(id=conversation_id, title=head.title, entries=entries)
+        return tree.conversation_from(conversation_id, head.title, entries, head.current_leaf)
 
     def _save_interrupted(self, stale: list[tuple[int, float, Turn]]) -> None:
         """Best effort: the reader sees 'interrupted' either way; the next load tries again."""
@@ -415,9 +419,13 @@ class ChatStore:
             raise ConversationNotFound(f"{SAVE}: it was not found")
 
     @staticmethod
-    def _insert_message(conn: Connection, conversation_id: str, seq: int, now: float, columns: dict[str, Any]) -> int:
-        values = dict(conversation_id=conversation_id, seq=seq, created_at=now, updated_at=now, **columns)
+    def _insert_message(conn: Connection, conversation_id: str, seq: int, now: float, columns: dict[str, Any],
+                        parent_id: int | None) -> int:
+        """Insert the row after its parent (``tree.place``); it ends the path shown."""
+        parent = tree.place(conn, conversation_id, parent_id)
+        values = dict(conversation_id=conversation_id, seq=seq, created_at=now, updated_at=now, parent_id=parent, **columns)
         message_id: int = conn.execute(insert(messages).values(**values).returning(messages.c.id)).scalar_one()
+        tree.set_leaf(conn, conversation_id, message_id)
         return message_id
 
 

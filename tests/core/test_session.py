@@ -67,7 +67,7 @@ def test_retry_replaces_the_last_answer():
     assert len(session.conversation.entries) == 2 and session.conversation.last_turn is not first
 
 
-def test_editing_a_prompt_drops_it_and_everything_after():
+def test_editing_a_prompt_sets_it_and_everything_after_aside():
     session = ChatSession()
     run(session, session.send("hello", MOCK, GEN, FAST))
     run(session, session.send("What is 2+2?", MOCK, GEN, FAST))
