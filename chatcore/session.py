@@ -241,11 +241,12 @@ class ChatSession:
         config: ProviderConfig,
         settings: GenerationSettings,
         mock: MockOptions | None = None,
-        attachments: Sequence[Attachment] = (),
+        attachments: Sequence[Attachment] | None = None,
     ) -> LiveTurn:
         """Start answering ``prompt`` (None: answer the history again, e.g. after Retry) with its
         ``attachments`` (already checked by ``chatcore.attachments.prepare``; saved with the prompt,
-        sent with it now and replayed with it on every later request).
+        sent with it now and replayed with it on every later request). None: none, or after
+        ``edit_prompt`` the edited prompt's; ``()`` says "no files" even then (all left out).
 
         The answer runs detached (``live_turn``): follow it with ``events()`` or
         ``LiveTurn.follow()``; leaving it does not stop it."""
@@ -254,17 +255,18 @@ class ChatSession:
             prompt = clean_user_text(prompt)
         settings, admission = self._admit(config, settings, 2 if prompt is not None else 1)
         try:
-            return self._start_answer(prompt, config, settings, mock, admission, tuple(attachments) if prompt is not None else ())
+            files = None if attachments is None else tuple(attachments)
+            return self._start_answer(prompt, config, settings, mock, admission, files if prompt is not None else ())
         except BaseException:
             if admission is not None and self.guard is not None:
                 self.guard.settle(admission, None)  # nothing was sent: free the slot (settle counts once)
             raise
 
     def _start_answer(self, prompt: str | None, config: ProviderConfig, settings: GenerationSettings,
-                      mock: MockOptions | None, admission: Admission | None, attachments: tuple[Attachment, ...] = ()) -> LiveTurn:
+                      mock: MockOptions | None, admission: Admission | None, attachments: tuple[Attachment, ...] | None = None) -> LiveTurn:
         conversation = self.conversation
         edited, self._edited_attachments = self._edited_attachments, ()
-        attachments = attachments or edited  # an edited prompt's new version keeps its files
+        attachments = edited if attachments is None else attachments  # an edited prompt's new version keeps its files
         active = start_turn(
             self.provider(config, mock),
             self.conversation,

@@ -45,7 +45,8 @@ def bubbles(at: AppTest, role: str):
 
 
 def chips(message) -> list[str]:
-    return [plain(b.label) for b in message.button if b.label != "Edit"]
+    """The attachment buttons of a bubble (not Edit, not the version switcher's ‹ ›)."""
+    return [plain(b.label) for b in message.button if b.label not in ("Edit", "‹", "›")]
 
 
 def answer_text(at: AppTest, n: int = -1) -> str:
@@ -196,3 +197,14 @@ def test_history_exports_of_a_chat_with_a_photo_keep_the_page_light(at):
     downloads = {e.proto.label: e.proto for e in at.get("download_button")}
     assert downloads["JSON"].deferred_file_id and not downloads["JSON"].url  # made when clicked, not on every run
     assert downloads["Next request"].deferred_file_id and not downloads["Next request"].url
+
+
+def test_an_edit_can_leave_out_every_file(at):
+    send(at, "What is this?", ("red.png", png(64, 48)))
+    button(at, "Edit").click().run()
+    at.checkbox[0].uncheck()
+    at.text_area[0].set_value("What is 2+2?")
+    button(at, "Send").click().run()
+    [user] = bubbles(at, "user")
+    assert len(user.get("image")) == 0 and not [b for b in user.button if "red" in b.label]
+    assert "4" in answer_text(at)
