@@ -249,7 +249,8 @@ def test_an_svg_or_html_file_is_only_ever_shown_as_text(open_chat):
     for name, source in (("logo.svg", svg), ("page.html", html)):
         chip(user, name).click()
         dialog = chat.page.get_by_role("dialog")
-        code = dialog.get_by_test_id("stCode")
+        dialog.get_by_text(name, exact=True).wait_for()  # this file's preview, not the last one's
+        code = dialog.get_by_test_id("stCode").filter(has_text=source.decode()[:30])
         code.wait_for()
         assert code.inner_text().strip() == source.decode()  # the markup, as characters
         chat.page.keyboard.press("Escape")
