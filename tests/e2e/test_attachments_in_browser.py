@@ -45,6 +45,7 @@ def attach(chat: ChatPage, *files: tuple[str, str, bytes]) -> None:
 
 def send_with_files(chat: ChatPage, text: str, *files: tuple[str, str, bytes]) -> None:
     chat.set_speed("Instant")
+    chat.wait_until_idle()  # the speed's rerun is over: the input box is not redrawn under the upload
     attach(chat, *files)
     chat.send(text)
 
