@@ -170,7 +170,7 @@ def transcribe_recording(audio: Attachment, settings: Settings, limits: Attachme
 
 def take_submission(submitted: Any, session: ChatSession, settings: Settings) -> tuple[str | None, tuple[Attachment, ...]]:
     """The input's text and checked files (None: nothing to send). Refused files are named with
-    why; a recording that could not be transcribed is kept on the page (``render_unsent_recording``)."""
+    why; a recording that could not be transcribed is kept on the page (``render_input_notes``)."""
     if submitted is None:
         return None, ()
     limits = load_app_config().attachments
