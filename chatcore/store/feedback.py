@@ -11,9 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, Mapping
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import aliased
-from sqlalchemy.sql.expression import false
+from sqlalchemy import case, delete, insert, literal, select, update
 
 from .redact import strip_secrets
 from .rows import db_text
@@ -88,19 +86,9 @@ def feedback_for(store: ChatStore, conversation_id: str, owner: str | None) -> d
 
 def rated_answers(store: ChatStore, rated_by: str, *, limit: int = 5000) -> list[RatedAnswer]:
     """The answers ``rated_by`` rated (nobody else's ratings), oldest rating first, each with the
-    shown prompt it answered (the last one before it)."""
-    prompt = aliased(messages)
-    prompt_text = (
-        select(prompt.c.content)
-        .where(prompt.c.conversation_id == messages.c.conversation_id, prompt.c.role == "user",
-               prompt.c.hidden == false(), prompt.c.seq < messages.c.seq)
-        .order_by(prompt.c.seq.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    shown prompt it answered (``_prompt_of``: up the tree, whichever branch it is on)."""
     query = (
-        select(feedback, messages.c.content, messages.c.status, messages.c.model.label("answer_model"),
-               prompt_text.label("prompt"))
+        select(feedback, messages.c.content, messages.c.status, messages.c.model.label("answer_model"))
         .join(messages, messages.c.id == feedback.c.message_id)
         .where(feedback.c.rated_by == rated_by)
         .order_by(feedback.c.rated_at, feedback.c.message_id)
@@ -108,12 +96,53 @@ def rated_answers(store: ChatStore, rated_by: str, *, limit: int = 5000) -> list
     )
     with store._transaction(READ, write=False) as conn:
         rows = conn.execute(query).all()
+        tree = _trees(conn, {row.conversation_id for row in rows})
     return [
-        RatedAnswer(message_id=row.message_id, prompt=row.prompt or "", answer=row.content, status=row.status,
-                    model=(row.settings or {}).get("model") or row.answer_model, rating=row.rating,
+        RatedAnswer(message_id=row.message_id, prompt=_prompt_of(tree, row.message_id), answer=row.content,
+                    status=row.status, model=(row.settings or {}).get("model") or row.answer_model, rating=row.rating,
                     comment=row.comment, rated_at=row.rated_at, settings=row.settings or {})
         for row in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Node:
+    conversation_id: str
+    seq: int
+    parent_id: int | None
+    role: str
+    hidden: bool
+    text: str  # a prompt's text ("" for an answer: not needed)
+
+
+def _trees(conn: Any, conversation_ids: set[str]) -> dict[int, _Node]:
+    """Every message of these conversations, by id: enough to walk from an answer to its prompt."""
+    if not conversation_ids:
+        return {}
+    text = case((messages.c.role == "user", messages.c.content), else_=literal(""))
+    query = select(messages.c.id, messages.c.conversation_id, messages.c.seq, messages.c.parent_id, messages.c.role,
+                   messages.c.hidden, text.label("text")).where(messages.c.conversation_id.in_(sorted(conversation_ids)))
+    return {row.id: _Node(row.conversation_id, row.seq, row.parent_id, row.role, bool(row.hidden), row.text)
+            for row in conn.execute(query)}
+
+
+def _prompt_of(tree: Mapping[int, _Node], answer_id: int) -> str:
+    """The shown prompt ``answer_id`` answered: up its parents, past answers and hidden prompts
+    (an answer continued before Continue joined one row). A row with no parent saved (the
+    parent was deleted) falls back to the last shown prompt saved before it."""
+    seen: set[int] = set()
+    node_id: int | None = answer_id
+    while node_id is not None and node_id not in seen and node_id in tree:
+        seen.add(node_id)
+        node = tree[node_id]
+        if node.role == "user" and not node.hidden:
+            return node.text
+        if node.parent_id is None or node.parent_id not in tree:
+            earlier = [n for n in tree.values() if n.conversation_id == node.conversation_id and n.role == "user"
+                       and not n.hidden and n.seq < node.seq]
+            return max(earlier, key=lambda n: n.seq).text if earlier else ""
+        node_id = node.parent_id
+    return ""
 
 
 def _writable_answer(conn: Any, conversation_id: str, owner: str, message_id: int) -> bool:

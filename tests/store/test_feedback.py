@@ -91,3 +91,34 @@ def test_ratings_go_with_their_conversation(store):
     rate(store, cid, "alice", answer)
     assert store.delete(cid, "alice")
     assert rated_answers(store, "alice") == []
+
+
+def answer_to(store, cid, owner, parent_id, text):
+    turn = complete_turn(text)
+    message_id = store.start_assistant(cid, owner, turn, parent_id=parent_id)
+    store.finish(message_id, turn)
+    return message_id
+
+
+def test_a_rated_answer_on_another_branch_is_exported_with_the_prompt_it_answered(store, clock):
+    """Versions: the prompt of an answer is its parent in the tree, not the last prompt saved before it."""
+    from chatcore.store.tree import ROOT
+
+    cid = store.create_conversation("alice", creator="alice")
+    first = store.add_user_message(cid, "alice", "What is 2+2?", parent_id=ROOT)
+    first_answer = answer_to(store, cid, "alice", first, "4")
+    second = store.add_user_message(cid, "alice", "And 3+3?", parent_id=first_answer)
+    answer_to(store, cid, "alice", second, "6")
+    edited = store.add_user_message(cid, "alice", "And 5+5?", parent_id=first_answer)  # Edit: a version of "And 3+3?"
+    edited_answer = answer_to(store, cid, "alice", edited, "10")
+    regenerated = answer_to(store, cid, "alice", first, "four")  # Regenerate: saved after every other prompt
+    back = answer_to(store, cid, "alice", second, "six")  # Regenerate on the original branch, after the edit
+    # An answer that was continued before Continue joined the same row: answer, hidden prompt, answer.
+    hidden = store.add_user_message(cid, "alice", "Continue.", hidden=True, parent_id=edited_answer)
+    continued = answer_to(store, cid, "alice", hidden, "...and that is ten")
+    for answer in (regenerated, back, edited_answer, continued):
+        rate(store, cid, "alice", answer)
+        clock.advance(1)
+    assert [(a.answer, a.prompt) for a in rated_answers(store, "alice")] == [
+        ("four", "What is 2+2?"), ("six", "And 3+3?"), ("10", "And 5+5?"), ("...and that is ten", "And 5+5?"),
+    ]
