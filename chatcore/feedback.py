@@ -3,9 +3,10 @@ was made with, kept so that rated answers become an evaluation set.
 
 Who may rate: whoever may write the conversation (``ChatArchive.owner_of``; the store checks
 it again in the write). What is kept with a rating: the model that answered, and from the
-conversation's settings (``settings.settings_record``) the system prompt, temperature, tools
-and preset, never a secret (``store.redact``). The conversation's settings are the latest
-ones it was answered with, so rate an answer before changing them for it to be exact.
+settings the answer was made with (``Turn.settings``, a ``settings.settings_record`` saved in
+its record) the system prompt, temperature, tools and preset, never a secret
+(``store.redact``). Answers saved before answers kept their settings fall back to the
+conversation's (its latest ones).
 
 ``tallies`` groups ratings by model or by preset for the Metrics page; ``to_jsonl`` writes
 one JSON line per rated answer (prompt, answer, rating, comment, settings).
@@ -38,9 +39,11 @@ NO_PRESET = "(no preset)"
 
 
 def feedback_settings(conversation_settings: Mapping[str, Any], turn: Turn) -> dict[str, Any]:
-    """What a rating keeps of how the answer was made: its own model, then the conversation's
-    system prompt, temperature, tools and preset. Nothing else, and no secret."""
-    kept = {name: conversation_settings.get(name) for name in SETTINGS_KEPT}
+    """What a rating keeps of how the answer was made: the settings saved with the answer
+    (``Turn.settings``), or for an answer saved before answers kept them, the conversation's;
+    its own model first. Only system prompt, temperature, tools and preset, and no secret."""
+    made_with = turn.settings if turn.settings is not None else conversation_settings
+    kept = {name: made_with.get(name) for name in SETTINGS_KEPT}
     kept["model"] = turn.model or kept.get("model") or ""
     kept["preset"] = kept.get("preset") or ""
     return dict(strip_secrets(kept))

@@ -26,6 +26,7 @@ from .mock.options import MockOptions
 from .providers import OpenAICompatProvider, make_provider
 from .settings import GenerationSettings, ProviderConfig, settings_record
 from .store import StoreError
+from .store.redact import strip_secrets
 from .ticker import TICK
 from .tools import ToolRegistry, default_registry
 from .turn import Turn
@@ -277,9 +278,11 @@ class ChatSession:
             model=config.model,
             attachments=attachments if prompt is not None else (),
         )
+        record = settings_record(config, settings)
+        active.turn.settings = strip_secrets(record)  # the answer keeps what it was made with (ratings copy it)
         if self.archive is not None:  # before the first event is read, so before the request goes out
             entry = cast(UserEntry, conversation.entries[-2]) if prompt is not None else None  # the prompt just added
-            self._save_start(conversation, entry, active, settings_record(config, settings), config.model)
+            self._save_start(conversation, entry, active, record, config.model)
         return self._run_admitted(admission, active.turn, lambda: self.hub.start(conversation.id, active, on_finish=self._finished))
 
     def _save_start(self, conversation: Conversation, entry: UserEntry | None, active: ActiveTurn,

@@ -65,7 +65,9 @@ def snapshot_of(conversation: Conversation) -> dict[str, Any]:
                 entries.append({"role": "user", "content": entry.content, "created_at": entry.created_at,
                                 "attachments": attachment_refs(entry)})
         elif entry.is_finished:
-            entries.append({"role": "assistant", "record": turn_to_record(entry)})
+            record = turn_to_record(entry)
+            record.pop("settings", None)  # how the owner set up the answer (system prompt...) is not part of the chat shown
+            entries.append({"role": "assistant", "record": record})
     return {"v": SNAPSHOT_VERSION, "title": conversation.title, "entries": entries}
 
 

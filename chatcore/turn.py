@@ -94,6 +94,9 @@ class Turn:
         self._step = 0
         self._after_tools = False
         self.message_id: int | None = None  # its row in the store, once saved
+        # What it was answered with (``settings.settings_record``, no secret), kept in its record:
+        # a rating copies these, not whatever the conversation uses later. None: not recorded.
+        self.settings: dict[str, Any] | None = None
 
     # ---------------------------------------------------------------- feeding
     def apply(self, event: Event) -> None:

@@ -100,6 +100,7 @@ def turn_to_record(turn: Turn) -> dict[str, Any]:
         "total_s": turn.total_s,
         "started_at": turn.started_at,
         "chunk_count": turn.chunk_count,
+        **({} if turn.settings is None else {"settings": dict(turn.settings)}),
     }
 
 
@@ -128,6 +129,8 @@ def turn_from_record(record: Mapping[str, Any]) -> Turn:
     turn.first_token_s = record.get("first_token_s")
     turn.total_s = record.get("total_s")
     turn.chunk_count = int(record.get("chunk_count", 0))
+    settings = record.get("settings")
+    turn.settings = dict(settings) if isinstance(settings, Mapping) else None
     # Private stream state, so that a rebuilt turn fed more events (or finished) behaves:
     # the step counter, whether the last thing seen was a tool result, and the clock.
     turn._step = max((s.step for s in turn.segments), default=0)

@@ -114,3 +114,34 @@ def test_feedback_settings_keep_only_the_named_fields():
     turn = Turn(model="answered-by")
     kept = feedback_settings({"model": "asked-for", "base_url": "http://x", "api_key": "sk", "temperature": 1.0}, turn)
     assert kept == {"model": "answered-by", "system_prompt": None, "temperature": 1.0, "tools": None, "preset": ""}
+
+
+def test_a_rating_keeps_the_settings_its_own_answer_was_made_with_even_after_they_changed(store):
+    first_settings = GenerationSettings(system_prompt="Answer in French.", temperature=0.2, preset="French")
+    session = chat(store, "alice", ["What is 2+2?"], first_settings)
+    later = GenerationSettings(system_prompt="Answer in German.", temperature=1.1, tools=("calculator",), preset="German")
+    for _ in session.events(session.send("And 3+3?", KEYED, later, FAST)):
+        pass
+    assert session.wait_saved(5)
+    reloaded = ChatSession(archive=ChatArchive(store, Visitor(user_id=None, browser_key="alice")))
+    assert reloaded.open_conversation(session.conversation.id)  # what the store kept, not this session's objects
+    book = AnswerFeedback(reloaded.archive)
+    first, second = answers(reloaded)
+    assert book.rate(reloaded.conversation, first, "up") and book.rate(reloaded.conversation, second, "down")
+    lines = [json.loads(line) for line in to_jsonl(book.mine()).splitlines()]
+    assert [(line["prompt"], line["settings"]) for line in lines] == [
+        ("What is 2+2?", {"model": "mock-gpt", "system_prompt": "Answer in French.", "temperature": 0.2, "tools": None,
+                          "preset": "French"}),
+        ("And 3+3?", {"model": "mock-gpt", "system_prompt": "Answer in German.", "temperature": 1.1,
+                      "tools": ["calculator"], "preset": "German"}),
+    ]
+    assert "SECRET" not in str(store_records(store))
+
+
+def store_records(store) -> list[object]:
+    from sqlalchemy import select
+
+    from chatcore.store.schema import messages
+
+    with store.transaction("read", write=False) as conn:
+        return [row.record for row in conn.execute(select(messages.c.record))]

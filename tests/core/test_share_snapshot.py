@@ -48,3 +48,13 @@ def test_hidden_prompts_unsaved_entries_and_unfinished_answers_are_left_out():
     kept = snapshot_of(conversation)["entries"]
     assert [(e["role"], e.get("content") or e["record"]["segments"][0]["text"]) for e in kept] == [
         ("user", "shown"), ("assistant", "done"), ("user", "last")]
+
+
+def test_the_settings_an_answer_was_made_with_stay_out_of_the_snapshot():
+    turn = answered("a cat", 2)
+    turn.settings = {"model": "m", "system_prompt": "Secret house rules", "temperature": 0.1}
+    conversation = Conversation(id="c", title="t")
+    conversation.entries = [UserEntry("look", message_id=1), turn]
+    snapshot = snapshot_of(conversation)
+    assert "Secret house rules" not in str(snapshot)
+    assert chat_from_snapshot("t", 0.0, snapshot).entries[1].text == "a cat"
