@@ -10,8 +10,8 @@ later messages, other branches and the owner's other chats are out of its reach.
 lists and revokes their links; a revoked link says so.
 
 Attachments (``UserEntry.attachments``) are kept by reference: kind, name, type, size and
-sha256 (their bytes stay where the chat keeps them). A viewer that shows them must look
-them up by a hash listed in this snapshot only.
+sha256 (their bytes stay where the chat keeps them). Opening a link reads the bytes of the
+files its own snapshot lists, from its own conversation (``shared_files``), and no others.
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Mapping
 
 from .archive import ChatArchive
+from .attachments import Attachment
 from .conversation import Conversation, Entry, UserEntry
 from .store import ChatStore, turn_from_record, turn_to_record
-from .store.share_links import ShareLink, find_share, insert_share, list_shares, revoke_share
+from .store.share_links import ShareLink, find_share, insert_share, list_shares, revoke_share, shared_files
 from .turn import Turn
 
 SHARE_PARAM = "share"
@@ -81,11 +82,19 @@ class SharedChat:
     attachments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # entry index -> references
 
 
-def chat_from_snapshot(title: str, created_at: float, snapshot: dict[str, Any]) -> SharedChat:
+def chat_from_snapshot(title: str, created_at: float, snapshot: dict[str, Any],
+                       files: Mapping[str, Attachment] | None = None) -> SharedChat:
+    """The chat a snapshot shows. ``files`` (``store.share_links.shared_files``): the listed
+    files still kept, by sha256; a prompt gets those of its references found there (in its
+    ``attachments``, drawn as in the chat), the others stay references only (a caption)."""
     chat = SharedChat(title=title, created_at=created_at)
+    files = files or {}
     for item in snapshot.get("entries", ()):
         if item.get("role") == "user":
-            chat.entries.append(UserEntry(str(item.get("content", "")), created_at=item.get("created_at") or 0.0))
+            refs = item.get("attachments") or ()
+            kept = tuple(files[ref["sha256"]] for ref in refs if ref.get("sha256") in files)
+            chat.entries.append(UserEntry(str(item.get("content", "")), created_at=item.get("created_at") or 0.0,
+                                          attachments=kept))
             if item.get("attachments"):
                 chat.attachments[len(chat.entries) - 1] = list(item["attachments"])
         elif item.get("role") == "assistant":
@@ -131,7 +140,8 @@ class ShareLinks:
             return OpenedShare("not_found")
         if found.revoked:
             return OpenedShare("turned_off")
-        return OpenedShare("shown", chat_from_snapshot(found.title, found.created_at, found.snapshot))
+        files = shared_files(self.store, token_hash(str(token)))
+        return OpenedShare("shown", chat_from_snapshot(found.title, found.created_at, found.snapshot, files))
 
     def mine(self, archive: ChatArchive, conversation_id: str | None = None) -> list[ShareLink]:
         return list_shares(self.store, archive.visitor.creator, conversation_id=conversation_id)

@@ -1,8 +1,10 @@
 """What a share link shows: the frozen copy of a chat, drawn like the chat (tool panels,
 statuses, notes), and nothing that writes.
 
-No chat input, no sidebar, no buttons; the visitor's identity is not read and no chat
-session is made. Only ``?share=`` is looked at (``chatcore.share``), whatever else the URL
+No chat input, no sidebar, no buttons that write (a file's preview opens as in the chat);
+the visitor's identity is not read and no chat session is made. Files are drawn as in the
+chat (thumbnails, chips) from the bytes its snapshot lists (``shared_files``); a file no
+longer kept is named in a caption. Only ``?share=`` is looked at (``chatcore.share``), whatever else the URL
 carries. No sign-in either: holding the link is the permission.
 """
 
@@ -17,6 +19,7 @@ from chatcore.conversation import UserEntry
 from chatcore.share import SHARE_PARAM, SharedChat, ShareLinks
 from chatcore.store import StoreError
 
+from .attachments_view import render_attachments
 from .state import shared_store
 from .transcript import render_turn_body, render_user_text
 
@@ -39,7 +42,11 @@ def render_shared_chat(chat: SharedChat) -> None:
         if isinstance(entry, UserEntry):
             with st.chat_message("user"):
                 render_user_text(entry.content)
+                render_attachments(entry.attachments, key=f"shared-{i}")  # the files still kept, as in the chat
+                shown = {a.sha256 for a in entry.attachments}
                 for ref in chat.attachments.get(i, ()):
+                    if ref.get("sha256") in shown:
+                        continue
                     st.caption(f":material/attach_file: {_plain(str(ref.get('name', 'file')))} "
                                f"({_plain(str(ref.get('mime', '')))}, {_size(int(ref.get('size') or 0))})")
         else:

@@ -3,16 +3,20 @@
 Functions taking a ``ChatStore``. Creating checks, in the same transaction, that the
 conversation is ``owner``'s (only who may write a conversation may share it); listing and
 revoking follow ``creator`` (who made the link). The token itself is never stored.
+``shared_files`` reads the bytes of the files a link's snapshot lists, and no others.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Mapping
 
 from sqlalchemy import func, insert, select, update
 
-from .schema import conversations, share_links
+from ..attachments.model import Attachment
+from .attachments import KINDS
+from .schema import attachment_blobs, conversations, message_attachments, messages, share_links
 from .store import ChatStore
 
 SAVE, READ = "Could not save the share link", "Could not load the share link"
@@ -77,6 +81,44 @@ def find_share(store: ChatStore, token_hash: str) -> StoredShare | None:
     return StoredShare(row.title, row.created_at, row.revoked_at is not None, row.snapshot or {})
 
 
+def shared_files(store: ChatStore, token_hash: str) -> dict[str, Attachment]:
+    """The files a link's snapshot lists, by sha256, read from the chat they were sent in.
+
+    Which files is the stored snapshot's business, never the caller's: a token reaches only
+    the blobs its own snapshot names, and only while the link is on and its conversation still
+    links them (a file gone is simply missing: the viewer shows its caption)."""
+    with store._transaction(READ, write=False) as conn:
+        link = conn.execute(select(share_links.c.conversation_id, share_links.c.snapshot)
+                            .where(share_links.c.token_hash == token_hash, share_links.c.revoked_at.is_(None))).first()
+        listed = _listed_sha256s(link.snapshot if link is not None else None)
+        if link is None or not listed:
+            return {}
+        query = (
+            select(message_attachments.c.sha256, message_attachments.c.kind, message_attachments.c.name,
+                   message_attachments.c.text, message_attachments.c.meta, attachment_blobs.c.mime, attachment_blobs.c.data)
+            .join(attachment_blobs, attachment_blobs.c.sha256 == message_attachments.c.sha256)
+            .join(messages, messages.c.id == message_attachments.c.message_id)
+            .where(messages.c.conversation_id == link.conversation_id, message_attachments.c.sha256.in_(sorted(listed)))
+            .order_by(message_attachments.c.message_id, message_attachments.c.position)
+        )
+        found: dict[str, Attachment] = {}
+        for row in conn.execute(query):
+            if row.sha256 not in found:
+                kind: Any = row.kind if row.kind in KINDS else "document"
+                found[row.sha256] = Attachment(kind=kind, name=row.name, mime=row.mime, data=bytes(row.data), text=row.text,
+                                               meta=MappingProxyType(dict(row.meta or {})))
+    return found
+
+
+def _listed_sha256s(snapshot: Mapping[str, Any] | None) -> set[str]:
+    listed: set[str] = set()
+    for item in (snapshot or {}).get("entries", ()):
+        for ref in item.get("attachments") or ():
+            if isinstance(ref, Mapping) and isinstance(ref.get("sha256"), str):
+                listed.add(ref["sha256"])
+    return listed
+
+
 def list_shares(store: ChatStore, creator: str, *, conversation_id: str | None = None, limit: int = 50) -> list[ShareLink]:
     """``creator``'s links, newest first (of one conversation when ``conversation_id`` is given)."""
     query = select(share_links.c.id, share_links.c.conversation_id, share_links.c.title, share_links.c.created_at,
@@ -100,4 +142,5 @@ def revoke_share(store: ChatStore, creator: str, link_id: str) -> bool:
     return result.rowcount == 1
 
 
-__all__ = ["MAX_ACTIVE_LINKS", "ShareLink", "StoredShare", "TooManyShareLinks", "find_share", "insert_share", "list_shares", "revoke_share"]
+__all__ = ["MAX_ACTIVE_LINKS", "ShareLink", "StoredShare", "TooManyShareLinks", "find_share", "insert_share", "list_shares",
+           "revoke_share", "shared_files"]

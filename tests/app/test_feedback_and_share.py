@@ -160,3 +160,30 @@ def test_a_share_link_needs_no_password_but_the_chat_still_does(monkeypatch):
     stranger = new_app()
     stranger.run()
     assert stranger.text_input(key="gate_password") is not None and not stranger.chat_message
+
+
+def test_a_share_link_shows_the_chats_image_and_document_as_in_the_chat_and_no_other_file():
+    from tests.e2e.sample_files import png, text_pdf
+
+    from .test_attachments_in_chat import chips, plain
+
+    hostile = "<img src=x onerror=alert(1)>**b**.png"
+    pdf = text_pdf([["Quarterly report"]])
+    at = new_app().run()
+    at.sidebar.select_slider(key="mock_speed").set_value("Instant").run()
+    box = at.chat_input(key="prompt")
+    box.upload(hostile, png(640, 480))
+    box.upload("report.pdf", pdf)
+    box.set_value("What is in these?").run()
+    at.session_state["chat_session"].wait_saved(5)
+    token = share(at)
+    other = new_app().run()  # someone else's photo, and one sent later in the shared chat: out of the link's reach
+    other.chat_input(key="prompt").upload("bobs.png", png(300, 300)).set_value("bob's").run()
+    at.chat_input(key="prompt").upload("later.png", png(200, 100)).set_value("later").run()
+    viewer = open_shared(token, c=at.query_params["c"], sha256="0" * 64)
+    user = viewer.chat_message[0]
+    assert len(user.get("image")) == 1 and len(viewer.get("image")) == 1  # the thumbnail, as in the chat
+    assert chips(user) == [hostile[:23] + "…", f"report.pdf · {len(pdf)} B · 1 page"]  # names as typed, never markup
+    assert not any(plain(c.value).startswith(":material/attach_file:") for c in user.caption)  # files shown, no bare caption
+    assert "later" not in str(viewer.main) and "bobs.png" not in str(viewer.main)
+    assert len(viewer.chat_input) == 0 and len(viewer.feedback) == 0

@@ -140,3 +140,59 @@ def test_a_turned_off_link_keeps_no_copy_and_links_on_are_capped(store):
     assert row.snapshot == {} and row.title == ""  # nothing of the chat is left behind
     assert links.create(archive, conversation) is not None  # room again
     assert links.create(*saved_chat(store, BOB)) is not None  # the cap is per creator
+
+
+def test_a_link_reads_the_files_its_snapshot_lists_and_no_other_blob(store):
+    from chatcore.attachments import prepare
+    from chatcore.store.share_links import shared_files
+    from tests.attachment_files import png, text_pdf
+
+    photo = prepare("photo.png", png((320, 200), (200, 40, 40)))
+    report = prepare("report.pdf", text_pdf(["Quarterly numbers: up 12%"]))
+    archive = ChatArchive(store, ALICE)
+    conversation = Conversation()
+    entry = conversation.add_user("look", attachments=(photo, report))
+    archive.save_prompt(conversation, entry, {})
+    turn = complete_turn("a red picture and a report")
+    conversation.add_turn(turn)
+    archive.save_answer(conversation, turn)
+    links = ShareLinks(store)
+    token, link = links.create(archive, conversation)
+    # after sharing: a later file in the same chat, and another visitor's file
+    later = prepare("later.png", png((100, 100), (10, 200, 10)))
+    entry = conversation.add_user("and this", attachments=(later,))
+    archive.save_prompt(conversation, entry, {})
+    _, bobs = saved_chat(store, visitor=BOB)
+    bobs_file = prepare("bob.png", png((50, 60), (1, 2, 3)))
+    bob_entry = bobs.add_user("bob's", attachments=(bobs_file,))
+    ChatArchive(store, BOB).save_prompt(bobs, bob_entry, {})
+
+    shown = links.open(token).chat
+    assert [a.data for a in shown.entries[0].attachments] == [photo.data, report.data]
+    assert shown.entries[0].attachments[1].text == report.text  # the chip's preview, as in the chat
+    assert set(shared_files(store, token_hash(token))) == {photo.sha256, report.sha256}
+    # a token reaches only its snapshot's files: nothing else of the chat, nobody else's, nothing once off
+    with store.engine.begin() as conn:  # a snapshot tampered to list more changes what the link names, not whose blobs
+        conn.execute(share_links.update().values(snapshot={"entries": [{"role": "user", "attachments": [
+            {"sha256": bobs_file.sha256}, {"sha256": later.sha256}, {"sha256": photo.sha256}]}]}))
+    assert set(shared_files(store, token_hash(token))) == {later.sha256, photo.sha256}  # bob's blob: never
+    assert shared_files(store, token_hash(new_share_token())) == {}
+    assert links.revoke(archive, link.id)
+    assert shared_files(store, token_hash(token)) == {}
+
+
+def test_a_shared_file_that_is_gone_leaves_its_reference_only(store):
+    from chatcore.attachments import prepare
+    from chatcore.store.schema import message_attachments
+    from tests.attachment_files import png
+
+    photo = prepare("photo.png", png())
+    archive = ChatArchive(store, ALICE)
+    conversation = Conversation()
+    entry = conversation.add_user("look", attachments=(photo,))
+    archive.save_prompt(conversation, entry, {})
+    token, _ = ShareLinks(store).create(archive, conversation)
+    with store.engine.begin() as conn:
+        conn.execute(message_attachments.delete())
+    chat = ShareLinks(store).open(token).chat
+    assert chat.entries[0].attachments == () and chat.attachments[0][0]["name"] == "photo.png"
