@@ -44,8 +44,9 @@ class LiveTurn:
         self.turn_id = secrets.token_urlsafe(16)  # names this answer in the API (128 random bits)
         self._log: list[Event] = []
         self._changed = threading.Condition()
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners: tuple[Callable[[], None], ...] = ()  # replaced, never changed: read without the lock
         self._ended = False  # the event source is exhausted (the turn record is final)
+        self._done = threading.Event()  # the same, for waiters that need no event (not woken per event)
         self._last_follow = time.monotonic()
         # What the answer held before this run of it began (a continued answer's first part):
         # followers show it first, and the events in the log come after it.
@@ -61,12 +62,14 @@ class LiveTurn:
 
     # ------------------------------------------------------------ producing
     def _pump(self) -> None:
+        changed, log = self._changed, self._log
         try:
             for event in self.active.events():  # each event is applied to the Turn first
-                with self._changed:
-                    self._log.append(event)
-                    self._changed.notify_all()
-                self._tell_listeners()
+                with changed:
+                    log.append(event)
+                    changed.notify_all()  # nearly free when no follower is waiting
+                if self._listeners:
+                    self._tell_listeners()
         except BaseException as exc:  # noqa: BLE001 - the turn record carries the failure
             if not self.turn.is_finished:
                 self.turn.finish("error", "error", f"The answer failed: {type(exc).__name__}.")
@@ -74,6 +77,7 @@ class LiveTurn:
             with self._changed:
                 self._ended = True
                 self._changed.notify_all()
+            self._done.set()
             self._tell_listeners()
             if self._on_finish is not None:
                 self._on_finish(self)
@@ -85,24 +89,32 @@ class LiveTurn:
                 return
 
     # ------------------------------------------------------------ following
-    def follow(self, start: int = 0, tick: float = 0.15) -> Iterator[Event | Tick]:
+    def follow(self, start: int = 0, tick: float = 0.15, batch: float = 0.0) -> Iterator[Event | Tick]:
         """The answer's events from ``start``: what was said so far at once, then live.
 
         Yields ``TICK`` after each ``tick`` seconds of silence (so a renderer can flush what
         it holds back), and ends when the answer has ended and every event was handed out.
         Abandoning the iterator (a page run that was interrupted) leaves the answer running.
+
+        ``batch`` > 0: after handing events out, let the next ones gather for ``batch``
+        seconds before looking again, so the follower's thread wakes once per batch, not
+        once per token (the first events still come at once; the end comes at most
+        ``batch`` late). For a renderer that batches anyway, this is its CPU saved.
         """
         position = start
+        changed, log = self._changed, self._log
         while True:
-            with self._changed:
+            with changed:
                 self._last_follow = time.monotonic()
-                if position >= len(self._log) and not self._ended:
-                    self._changed.wait(tick)
-                new = self._log[position:]
+                if position >= len(log) and not self._ended:
+                    changed.wait(tick)
+                new = log[position:]
                 ended = self._ended
             if new:
                 position += len(new)
                 yield from new
+                if batch > 0 and not ended:
+                    time.sleep(batch)  # not waiting on ``changed``: the answer's thread wakes nobody
             elif ended:
                 return
             else:
@@ -124,19 +136,19 @@ class LiveTurn:
         """Call ``wake()`` (from the answer's thread: keep it tiny and thread-safe) after each
         new event and at the end. Returns the function that stops listening."""
         with self._changed:
-            self._listeners.append(wake)
+            self._listeners = (*self._listeners, wake)
 
         def stop_listening() -> None:
             with self._changed:
-                if wake in self._listeners:
-                    self._listeners.remove(wake)
+                listeners = list(self._listeners)
+                if wake in listeners:
+                    listeners.remove(wake)
+                    self._listeners = tuple(listeners)
 
         return stop_listening
 
     def _tell_listeners(self) -> None:
-        with self._changed:
-            listeners = list(self._listeners)
-        for wake in listeners:
+        for wake in self._listeners:
             try:
                 wake()
             except Exception:  # noqa: BLE001, S110 - a listener that went away must not stop the answer
@@ -153,8 +165,7 @@ class LiveTurn:
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until the event source is exhausted. True if it is."""
-        with self._changed:
-            return self._changed.wait_for(lambda: self._ended, timeout)
+        return self._done.wait(timeout)
 
 
 class TurnHub:

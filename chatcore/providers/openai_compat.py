@@ -234,8 +234,9 @@ class OpenAICompatProvider:
 def network_reads(response: httpx2.Response) -> Iterator[bytes]:
     """The body as it arrives; transport failures as the SDK's own errors (what it raises
     from its stream), so ``describe`` words them the same."""
-    try:
-        yield from response.iter_bytes()
+    encoded = response.headers.get("content-encoding", "identity").strip().lower() not in ("", "identity")
+    try:  # (the raw reads skip a decoder and a re-chunker per read when there is nothing to decode)
+        yield from response.iter_bytes() if encoded or response.is_stream_consumed else response.iter_raw()
     except httpx2.TimeoutException as exc:
         raise openai.APITimeoutError(request=response.request) from exc
     except (httpx2.RequestError, ssl.SSLError) as exc:

@@ -82,3 +82,15 @@ def test_odd_shapes_inside_a_chunk_are_skipped_not_fatal():
     assert text == "ok" and events[-1] == End("stop")
     [usage] = [e for e in events if e.type == "usage"]
     assert (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens) == (2, None, 3)
+
+
+def test_a_gzip_encoded_stream_is_decoded_before_it_is_read():
+    import zlib
+
+    body = b"data: " + json.dumps(chunk("packed", finish="stop")).encode() + b"\n\ndata: [DONE]\n\n"
+    packer = zlib.compressobj(wbits=31)  # gzip framing
+    packed = packer.compress(body) + packer.flush()
+    response = httpx2.Response(200, headers={"content-type": "text/event-stream", "content-encoding": "gzip"},
+                               stream=ByteStream(cuts(packed, 5)))
+    events = list(provider_for(Recorder(response)).stream(HI))
+    assert "".join(e.content for e in events if isinstance(e, Chunk)) == "packed" and events[-1] == End("stop")
