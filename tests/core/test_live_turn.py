@@ -92,3 +92,19 @@ def test_the_hub_forgets_an_answer_once_it_ended():
         time.sleep(0.01)
     assert session.hub.get(session.conversation.id) is None and not session.is_streaming
     assert live.turn in session.finished_turns
+
+
+def test_a_batching_follower_gets_every_event_in_order_with_the_first_at_once_and_fewer_wakes():
+    session = ChatSession()
+    live = session.send("Explain how photosynthesis works", MOCK, GEN, MockOptions(ttft=0.3, chunk_delay=0.004))
+    sent = time.monotonic()
+    batched, seen_at = [], []
+    for event in live.follow(batch=0.1):
+        if event is not TICK:
+            batched.append(event)
+            seen_at.append(time.monotonic() - sent)
+    assert batched == [e for e in live.follow() if e is not TICK]  # the same events, same order, to the End
+    assert type(batched[-1]).__name__ == "End" and text_of(batched) == live.turn.text
+    assert seen_at[0] - live.turn.first_token_s < 0.05  # the first text does not wait for a batch (0.1 s)
+    wakes = len({round(t, 3) for t in seen_at})  # events handed out together share a moment
+    assert wakes < len(batched) / 5  # ~400 events at 4 ms: one wake per ~25 of them
