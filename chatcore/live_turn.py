@@ -171,9 +171,11 @@ class LiveTurn:
 class TurnHub:
     """The answers running in this process, by conversation id (see the module docstring).
 
-    Ended answers stay findable by their ``turn_id`` for ``keep_ended_s`` seconds (at most
-    ``keep_ended`` of them), so an API client that lost its connection can replay one to
-    its end."""
+    An answer started with ``keep_for_replay`` (the HTTP API's: its client knows the
+    ``turn_id``) stays findable by that id for ``keep_ended_s`` seconds after it ended (at
+    most ``keep_ended`` of them), so a client that lost its connection can replay it to its
+    end. Any other answer is forgotten when it ends: nobody can ask for it by id, and each
+    kept answer holds its whole event log."""
 
     def __init__(self, *, idle_limit: float = DEFAULT_IDLE_LIMIT_S, keep_ended_s: float = 600.0,
                  keep_ended: int = 500) -> None:
@@ -186,14 +188,15 @@ class TurnHub:
         self._lock = threading.Lock()
 
     def start(self, conversation_id: str, active: ActiveTurn,
-              on_finish: Callable[[LiveTurn], None] | None = None) -> LiveTurn:
+              on_finish: Callable[[LiveTurn], None] | None = None, *, keep_for_replay: bool = False) -> LiveTurn:
         """Run ``active`` detached. An answer still running in that conversation is stopped first."""
         def finished(live: LiveTurn) -> None:
             with self._lock:
                 if self._running.get(conversation_id) is live:
                     del self._running[conversation_id]
                 self._by_turn.pop(live.turn_id, None)
-                self._ended[live.turn_id] = (time.monotonic(), live)
+                if keep_for_replay:
+                    self._ended[live.turn_id] = (time.monotonic(), live)
                 self._forget_old_ended()
             if on_finish is not None:
                 on_finish(live)

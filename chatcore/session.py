@@ -239,24 +239,27 @@ class ChatSession:
         config: ProviderConfig,
         settings: GenerationSettings,
         mock: MockOptions | None = None,
+        *,
+        keep_for_replay: bool = False,
     ) -> LiveTurn:
         """Start answering ``prompt`` (None: answer the history again, e.g. after Retry).
 
         The answer runs detached (``live_turn``): follow it with ``events()`` or
-        ``LiveTurn.follow()``; leaving it does not stop it."""
+        ``LiveTurn.follow()``; leaving it does not stop it. ``keep_for_replay``: it stays
+        findable by its ``turn_id`` for a while after it ends (``TurnHub``; the HTTP API's)."""
         self.stop("new_prompt")
         if prompt is not None:
             prompt = clean_user_text(prompt)
         settings, admission = self._admit(config, settings, 2 if prompt is not None else 1)
         try:
-            return self._start_answer(prompt, config, settings, mock, admission)
+            return self._start_answer(prompt, config, settings, mock, admission, keep_for_replay)
         except BaseException:
             if admission is not None and self.guard is not None:
                 self.guard.settle(admission, None)  # nothing was sent: free the slot (settle counts once)
             raise
 
     def _start_answer(self, prompt: str | None, config: ProviderConfig, settings: GenerationSettings,
-                      mock: MockOptions | None, admission: Admission | None) -> LiveTurn:
+                      mock: MockOptions | None, admission: Admission | None, keep_for_replay: bool = False) -> LiveTurn:
         conversation = self.conversation
         active = start_turn(
             self.provider(config, mock),
@@ -270,7 +273,8 @@ class ChatSession:
         if self.archive is not None:  # before the first event is read, so before the request goes out
             entry = cast(UserEntry, conversation.entries[-2]) if prompt is not None else None  # the prompt just added
             self._save_start(conversation, entry, active, settings_record(config, settings), config.model)
-        return self._run_admitted(admission, active.turn, lambda: self.hub.start(conversation.id, active, on_finish=self._finished))
+        return self._run_admitted(admission, active.turn, lambda: self.hub.start(
+            conversation.id, active, on_finish=self._finished, keep_for_replay=keep_for_replay))
 
     def _save_start(self, conversation: Conversation, entry: UserEntry | None, active: ActiveTurn,
                     settings: dict[str, Any], model: str) -> None:

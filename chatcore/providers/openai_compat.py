@@ -13,6 +13,7 @@ production runs. What this module adds over the bare SDK:
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import socket
@@ -55,6 +56,15 @@ def abort_response(response: httpx2.Response) -> None:
             pass  # already closed
 
 
+@functools.cache
+def shared_tls_context() -> ssl.SSLContext:
+    """One TLS context for every provider in the process (each visitor has a provider): a
+    context of its own costs each one ~0.8 MB and a few ms to load the CA bundle. Made as
+    httpx2 makes its default (``SSL_CERT_FILE``/``SSL_CERT_DIR`` honoured); sharing one is
+    what ``ssl`` intends (it holds settings and certificates, no connection state)."""
+    return httpx2.create_ssl_context()
+
+
 def backoff_seconds(attempt: int, retry_after: float | None, base: float = 0.5) -> float:
     if retry_after is not None:
         return retry_after
@@ -65,6 +75,8 @@ class OpenAICompatProvider:
     def __init__(self, config: ProviderConfig, http_client: httpx2.Client | None = None) -> None:
         self.config = config
         self._send_stream_options = True
+        if http_client is None:  # the SDK's own client, on the process's one TLS context
+            http_client = openai.DefaultHttpx2Client(verify=shared_tls_context())
         self._client = openai.OpenAI(
             api_key=config.api_key or "no-key",
             base_url=config.base_url,
