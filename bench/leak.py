@@ -13,7 +13,9 @@ the HTTP API does).
 
 Then the idle visitor: sessions holding a conversation of ``--idle-turns`` answers, no
 stream running; their cost is the memory they add, per visitor.
-Goals: no growth after the first 100 answers; idle visitor <= 5 MB.
+Also one idle visitor with a long chat (``--long-chat`` answers) on the mock, side by side
+with the mock remembering 1,000 requests per visitor (each with its whole history), as
+before. Goals: no growth after the first 100 answers; idle visitor <= 5 MB.
 Run: python bench/leak.py [--turns 1000] [--idle-visitors 20] [--idle-turns 10] [--no-store]
 """
 
@@ -37,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from chatcore.archive import ChatArchive  # noqa: E402
 from chatcore.live_turn import TurnHub  # noqa: E402
 from chatcore.mock.options import MockOptions  # noqa: E402
+from chatcore.providers import factory  # noqa: E402
 from chatcore.session import ChatSession  # noqa: E402
 from chatcore.settings import GenerationSettings, ProviderConfig  # noqa: E402
 from chatcore.store import ChatStore, StoreOpener  # noqa: E402
@@ -150,17 +153,34 @@ def idle_visitor_mb(visitors: int, turns: int, store: ChatStore | None) -> tuple
     return heap, rss, chars // visitors
 
 
+def long_chat_mb(answers: int, log_size: int) -> tuple[float, int, int]:
+    """One idle visitor with a long chat on the mock; ``log_size``: the mock's request log."""
+    factory._MOCK_LOG_SIZE = log_size  # the one knob between before and now (bench only)
+    maker = Visitors(TurnHub(), None, replayable=False)
+    gc.collect()
+    heap0 = tracemalloc.get_traced_memory()[0]
+    session = maker.visitor()
+    for i in range(answers):
+        maker.answer(session, PROMPTS[i % len(PROMPTS)])
+    gc.collect()
+    heap = (tracemalloc.get_traced_memory()[0] - heap0) / 2**20
+    return heap, len(session.conversation.entries), sum(len(t.text) for t in session.finished_turns)
+
+
 PHASES = {"before": ("every answer kept for replay (before)", True), "now": ("kept only when asked (now)", False)}
 
 
 def phase(args: argparse.Namespace) -> None:
     """One measurement in this (fresh) process; prints one JSON line."""
+    factory_log_size = factory._MOCK_LOG_SIZE
     tracemalloc.start()
     with tempfile.TemporaryDirectory(prefix="leak-bench-") as tmp:
         store = None if args.no_store else StoreOpener(f"sqlite:///{tmp}/chat.db").get()
         if args.phase == "idle":
             heap, rss, chars = idle_visitor_mb(args.idle_visitors, args.idle_turns, store)
-            print(json.dumps({"heap": heap, "rss": rss, "chars": chars}))
+            long_before = long_chat_mb(args.long_chat, 1000)
+            long_now = long_chat_mb(args.long_chat, factory_log_size)
+            print(json.dumps({"heap": heap, "rss": rss, "chars": chars, "long_before": long_before, "long_now": long_now}))
             return
         label, replayable = PHASES[args.phase]
         samples = run_turns(label.split(" (")[0], args.turns, store, replayable)
@@ -168,8 +188,10 @@ def phase(args: argparse.Namespace) -> None:
 
 
 def in_child(args: argparse.Namespace, name: str) -> Any:
-    command = [sys.executable, __file__, "--phase", name, "--turns", str(args.turns), "--idle-visitors",
-               str(args.idle_visitors), "--idle-turns", str(args.idle_turns)] + (["--no-store"] if args.no_store else [])
+    command = [sys.executable, __file__, "--phase", name, "--turns", str(args.turns), "--idle-visitors", str(args.idle_visitors),
+               "--idle-turns", str(args.idle_turns), "--long-chat", str(args.long_chat)]
+    if args.no_store:
+        command.append("--no-store")
     done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
     sys.stderr.write(done.stderr)
     if done.returncode != 0:
@@ -186,6 +208,7 @@ def main() -> None:
     parser.add_argument("--idle-visitors", type=int, default=20)
     parser.add_argument("--idle-turns", type=int, default=10)
     parser.add_argument("--no-store", action="store_true", help="sessions without a store (in memory only)")
+    parser.add_argument("--long-chat", type=int, default=100, help="answers in the long idle chat")
     parser.add_argument("--phase", choices=["before", "now", "idle"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
@@ -210,6 +233,10 @@ def main() -> None:
     heap, rss = idle["heap"], idle["rss"]
     print(f"\nidle visitor ({args.idle_turns} answers of ~{idle['chars'] // max(1, args.idle_turns):,} characters on screen "
           f"and a provider for a real server; {args.idle_visitors} visitors): heap {heap:.2f} MB, RSS {rss:.2f} MB each")
+    for label, key in (("mock remembering 1,000 requests (before)", "long_before"), ("remembering 4 (now)", "long_now")):
+        mb, messages, chars = idle[key]
+        print(f"idle visitor with a long chat on the mock ({messages} messages, {chars:,} characters), {label}: heap {mb:.2f} MB")
+    heap = max(heap, idle["long_now"][0])
     print(f"goals: heap growth < {GROWTH_GOAL_KB} KB / 100 answers -> {'met' if growth < GROWTH_GOAL_KB else 'NOT met'} "
           f"({growth:.0f} KB); idle visitor <= {IDLE_GOAL_MB:g} MB -> {'met' if max(heap, rss) <= IDLE_GOAL_MB else 'NOT met'} "
           f"({max(heap, rss):.2f} MB)")
