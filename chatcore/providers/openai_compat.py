@@ -282,4 +282,5 @@ def _retry_notice(err: Error, wait: float) -> Error:
     )
 
 
-__all__ = ["ModelListError", "OpenAICompatProvider", "abort_response", "backoff_seconds", "estimated_usage"]
+__all__ = ["ModelListError", "OpenAICompatProvider", "abort_response", "backoff_seconds", "estimated_usage", "network_reads",
+           "shared_tls_context"]
