@@ -15,7 +15,8 @@ chatcore's paths:
   provider   - OpenAICompatProvider.stream: typed events, quirk tolerance, cancel checks
   full turn  - run_turn + ActiveTurn: every event applied to the Turn record
   live turn  - what a page reads: TurnHub runs the answer on its thread, a follower
-               reads LiveTurn.follow() on another (batch=0: woken per event)
+               reads LiveTurn.follow() on another (by default woken at most every
+               FOLLOW_BATCH_S once the answer flows; batch=0: woken per event, as before)
 Goal: live turn <= 50 µs per chunk (in memory).
 Run: python bench/core_stream.py [--chunks N] [--rounds R] [--socket --streams K --delay S]
 """
@@ -40,7 +41,7 @@ import openai  # noqa: E402
 
 from chatcore.cancel import CancelToken  # noqa: E402
 from chatcore.engine import ActiveTurn  # noqa: E402
-from chatcore.live_turn import TurnHub  # noqa: E402
+from chatcore.live_turn import FOLLOW_BATCH_S, TurnHub  # noqa: E402
 from chatcore.loop import run_turn  # noqa: E402
 from chatcore.providers.openai_compat import OpenAICompatProvider  # noqa: E402
 from chatcore.settings import GenerationSettings, ProviderConfig  # noqa: E402
@@ -112,7 +113,7 @@ def chatcore_full_turn(provider: OpenAICompatProvider) -> str:
     return active.turn.text
 
 
-def chatcore_live_turn(provider: OpenAICompatProvider, hub: TurnHub, batch: float = 0.0) -> str:
+def chatcore_live_turn(provider: OpenAICompatProvider, hub: TurnHub, batch: float = FOLLOW_BATCH_S) -> str:
     live = hub.start(f"bench-{threading.get_ident()}-{time.perf_counter_ns()}", _active(provider))
     for _ in live.follow(tick=0.15, batch=batch):
         pass
@@ -192,8 +193,8 @@ def on_socket(args: argparse.Namespace) -> None:
         "bare openai SDK loop (before)": lambda i: bare_sdk(sdk[i]),
         "chatcore provider": lambda i: chatcore_provider(providers[i]),
         "chatcore full turn": lambda i: chatcore_full_turn(providers[i]),
+        "chatcore live turn + follower woken per event (batch=0, before)": lambda i: chatcore_live_turn(providers[i], hub, 0.0),
         "chatcore live turn + follower": lambda i: chatcore_live_turn(providers[i], hub),
-        "chatcore live turn + follower, batch=0.05 s": lambda i: chatcore_live_turn(providers[i], hub, 0.05),
     }
 
     def together(run: Callable[[int], object]) -> float:
