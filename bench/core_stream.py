@@ -226,6 +226,9 @@ def on_socket(args: argparse.Namespace) -> None:
     for name in runners:
         median = statistics.median(times[name])
         print(f"| {name} | {median:.3f} | {median / chunks * 1e6:.1f} | {(median - floor) / chunks * 1e6:.1f} |")
+    above = (statistics.median(times["chatcore live turn + follower"]) - floor) / chunks * 1e6
+    print(f"\ngoal: live turn's CPU above the transport <= {GOAL_US:g} µs/chunk -> {'met' if above <= GOAL_US else 'NOT met'} "
+          f"({above:.1f} µs; httpx2's own reads cost {floor / chunks * 1e6:.1f} µs/chunk on top, whoever reads)")
 
 
 def main() -> None:
