@@ -49,7 +49,9 @@ lint:  ## ruff and mypy, as `make test` runs them (needs requirements-dev.txt in
 	$(PYTHON) -m mypy
 
 bench:  ## the benchmarks behind the README's table
-	$(PYTHON) bench/core_stream.py
+	$(PYTHON) bench/core_stream.py --socket
+	$(PYTHON) bench/stop_latency.py
+	$(PYTHON) bench/leak.py
 	$(PYTHON) bench/ui_stream.py
 	$(PYTHON) bench/saved_chats.py
 	$(PYTHON) bench/branches.py

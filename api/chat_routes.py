@@ -67,7 +67,7 @@ def _start(ctx: RequestContext, req: ChatRequest) -> LiveTurn:
     if no_room:
         raise ApiRefusal(403, no_room)
     try:
-        return session.send(clean_user_text(req.prompt()), config, generation, MockOptions())
+        return session.send(clean_user_text(req.prompt()), config, generation, MockOptions(), keep_for_replay=True)
     except LimitExceeded as refused:  # a limit of this demo: nothing was sent upstream or saved
         wait = None if refused.resets_at is None else max(1, math.ceil(refused.resets_at - time.time()))
         raise ApiRefusal(429, refused.message, limit=refused.limit, retry_after_s=wait) from None

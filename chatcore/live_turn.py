@@ -31,6 +31,7 @@ from .ticker import TICK, Tick
 from .turn import Segment
 
 DEFAULT_IDLE_LIMIT_S = 120.0
+FOLLOW_BATCH_S = 0.05  # a follower looks for new events at most this often once the answer flows
 
 
 class LiveTurn:
@@ -44,8 +45,9 @@ class LiveTurn:
         self.turn_id = secrets.token_urlsafe(16)  # names this answer in the API (128 random bits)
         self._log: list[Event] = []
         self._changed = threading.Condition()
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners: tuple[Callable[[], None], ...] = ()  # replaced, never changed: read without the lock
         self._ended = False  # the event source is exhausted (the turn record is final)
+        self._done = threading.Event()  # the same, for waiters that need no event (not woken per event)
         self._last_follow = time.monotonic()
         # What the answer held before this run of it began (a continued answer's first part):
         # followers show it first, and the events in the log come after it.
@@ -61,12 +63,14 @@ class LiveTurn:
 
     # ------------------------------------------------------------ producing
     def _pump(self) -> None:
+        changed, log = self._changed, self._log
         try:
             for event in self.active.events():  # each event is applied to the Turn first
-                with self._changed:
-                    self._log.append(event)
-                    self._changed.notify_all()
-                self._tell_listeners()
+                with changed:
+                    log.append(event)
+                    changed.notify_all()  # nearly free when no follower is waiting
+                if self._listeners:
+                    self._tell_listeners()
         except BaseException as exc:  # noqa: BLE001 - the turn record carries the failure
             if not self.turn.is_finished:
                 self.turn.finish("error", "error", f"The answer failed: {type(exc).__name__}.")
@@ -74,6 +78,7 @@ class LiveTurn:
             with self._changed:
                 self._ended = True
                 self._changed.notify_all()
+            self._done.set()
             self._tell_listeners()
             if self._on_finish is not None:
                 self._on_finish(self)
@@ -85,24 +90,33 @@ class LiveTurn:
                 return
 
     # ------------------------------------------------------------ following
-    def follow(self, start: int = 0, tick: float = 0.15) -> Iterator[Event | Tick]:
+    def follow(self, start: int = 0, tick: float = 0.15, batch: float = FOLLOW_BATCH_S) -> Iterator[Event | Tick]:
         """The answer's events from ``start``: what was said so far at once, then live.
 
         Yields ``TICK`` after each ``tick`` seconds of silence (so a renderer can flush what
         it holds back), and ends when the answer has ended and every event was handed out.
         Abandoning the iterator (a page run that was interrupted) leaves the answer running.
+
+        ``batch`` > 0: after handing events out, let the next ones gather for ``batch``
+        seconds before looking again, so the follower's thread wakes once per batch, not
+        once per token (the first events still come at once; the end comes at most
+        ``batch`` late). A page batches its redraws anyway (every 0.15 s), so the default
+        saves it a thread wake-up per token (bench/core_stream.py); 0 wakes it per event.
         """
         position = start
+        changed, log = self._changed, self._log
         while True:
-            with self._changed:
+            with changed:
                 self._last_follow = time.monotonic()
-                if position >= len(self._log) and not self._ended:
-                    self._changed.wait(tick)
-                new = self._log[position:]
+                if position >= len(log) and not self._ended:
+                    changed.wait(tick)
+                new = log[position:]
                 ended = self._ended
             if new:
                 position += len(new)
                 yield from new
+                if batch > 0 and not ended:
+                    time.sleep(batch)  # not waiting on ``changed``: the answer's thread wakes nobody
             elif ended:
                 return
             else:
@@ -124,19 +138,19 @@ class LiveTurn:
         """Call ``wake()`` (from the answer's thread: keep it tiny and thread-safe) after each
         new event and at the end. Returns the function that stops listening."""
         with self._changed:
-            self._listeners.append(wake)
+            self._listeners = (*self._listeners, wake)
 
         def stop_listening() -> None:
             with self._changed:
-                if wake in self._listeners:
-                    self._listeners.remove(wake)
+                listeners = list(self._listeners)
+                if wake in listeners:
+                    listeners.remove(wake)
+                    self._listeners = tuple(listeners)
 
         return stop_listening
 
     def _tell_listeners(self) -> None:
-        with self._changed:
-            listeners = list(self._listeners)
-        for wake in listeners:
+        for wake in self._listeners:
             try:
                 wake()
             except Exception:  # noqa: BLE001, S110 - a listener that went away must not stop the answer
@@ -153,16 +167,17 @@ class LiveTurn:
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until the event source is exhausted. True if it is."""
-        with self._changed:
-            return self._changed.wait_for(lambda: self._ended, timeout)
+        return self._done.wait(timeout)
 
 
 class TurnHub:
     """The answers running in this process, by conversation id (see the module docstring).
 
-    Ended answers stay findable by their ``turn_id`` for ``keep_ended_s`` seconds (at most
-    ``keep_ended`` of them), so an API client that lost its connection can replay one to
-    its end."""
+    An answer started with ``keep_for_replay`` (the HTTP API's: its client knows the
+    ``turn_id``) stays findable by that id for ``keep_ended_s`` seconds after it ended (at
+    most ``keep_ended`` of them), so a client that lost its connection can replay it to its
+    end. Any other answer is forgotten when it ends: nobody can ask for it by id, and each
+    kept answer holds its whole event log."""
 
     def __init__(self, *, idle_limit: float = DEFAULT_IDLE_LIMIT_S, keep_ended_s: float = 600.0,
                  keep_ended: int = 500) -> None:
@@ -175,14 +190,15 @@ class TurnHub:
         self._lock = threading.Lock()
 
     def start(self, conversation_id: str, active: ActiveTurn,
-              on_finish: Callable[[LiveTurn], None] | None = None) -> LiveTurn:
+              on_finish: Callable[[LiveTurn], None] | None = None, *, keep_for_replay: bool = False) -> LiveTurn:
         """Run ``active`` detached. An answer still running in that conversation is stopped first."""
         def finished(live: LiveTurn) -> None:
             with self._lock:
                 if self._running.get(conversation_id) is live:
                     del self._running[conversation_id]
                 self._by_turn.pop(live.turn_id, None)
-                self._ended[live.turn_id] = (time.monotonic(), live)
+                if keep_for_replay:
+                    self._ended[live.turn_id] = (time.monotonic(), live)
                 self._forget_old_ended()
             if on_finish is not None:
                 on_finish(live)
@@ -222,4 +238,4 @@ class TurnHub:
             return len(self._running)
 
 
-__all__ = ["DEFAULT_IDLE_LIMIT_S", "LiveTurn", "TurnHub"]
+__all__ = ["DEFAULT_IDLE_LIMIT_S", "FOLLOW_BATCH_S", "LiveTurn", "TurnHub"]

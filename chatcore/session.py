@@ -243,6 +243,8 @@ class ChatSession:
         settings: GenerationSettings,
         mock: MockOptions | None = None,
         attachments: Sequence[Attachment] | None = None,
+        *,
+        keep_for_replay: bool = False,
     ) -> LiveTurn:
         """Start answering ``prompt`` (None: answer the history again, e.g. after Retry) with its
         ``attachments`` (already checked by ``chatcore.attachments.prepare``; saved with the prompt,
@@ -250,21 +252,24 @@ class ChatSession:
         ``edit_prompt`` the edited prompt's; ``()`` says "no files" even then (all left out).
 
         The answer runs detached (``live_turn``): follow it with ``events()`` or
-        ``LiveTurn.follow()``; leaving it does not stop it."""
+        ``LiveTurn.follow()``; leaving it does not stop it. ``keep_for_replay``: it stays
+        findable by its ``turn_id`` for a while after it ends (``TurnHub``; the HTTP API's)."""
         self.stop("new_prompt")
         if prompt is not None:
             prompt = clean_user_text(prompt)
         settings, admission = self._admit(config, settings, 2 if prompt is not None else 1)
         try:
             files = None if attachments is None else tuple(attachments)
-            return self._start_answer(prompt, config, settings, mock, admission, files if prompt is not None else ())
+            return self._start_answer(prompt, config, settings, mock, admission, files if prompt is not None else (),
+                                      keep_for_replay=keep_for_replay)
         except BaseException:
             if admission is not None and self.guard is not None:
                 self.guard.settle(admission, None)  # nothing was sent: free the slot (settle counts once)
             raise
 
     def _start_answer(self, prompt: str | None, config: ProviderConfig, settings: GenerationSettings,
-                      mock: MockOptions | None, admission: Admission | None, attachments: tuple[Attachment, ...] | None = None) -> LiveTurn:
+                      mock: MockOptions | None, admission: Admission | None, attachments: tuple[Attachment, ...] | None = None,
+                      *, keep_for_replay: bool = False) -> LiveTurn:
         conversation = self.conversation
         edited, self._edited_attachments = self._edited_attachments, ()
         attachments = edited if attachments is None else attachments  # an edited prompt's new version keeps its files
@@ -283,7 +288,8 @@ class ChatSession:
         if self.archive is not None:  # before the first event is read, so before the request goes out
             entry = cast(UserEntry, conversation.entries[-2]) if prompt is not None else None  # the prompt just added
             self._save_start(conversation, entry, active, record, config.model)
-        return self._run_admitted(admission, active.turn, lambda: self.hub.start(conversation.id, active, on_finish=self._finished))
+        return self._run_admitted(admission, active.turn, lambda: self.hub.start(
+            conversation.id, active, on_finish=self._finished, keep_for_replay=keep_for_replay))
 
     def _save_start(self, conversation: Conversation, entry: UserEntry | None, active: ActiveTurn,
                     settings: dict[str, Any], model: str) -> None:

@@ -18,7 +18,7 @@ import httpx2
 
 from .endpoints import route
 from .options import MockOptions
-from .recording import RecordedRequest, RequestLog
+from .recording import MAX_RECORDS, RecordedRequest, RequestLog
 from .reply import Aborted, Drop, Dropped, Reply, Send, play
 
 ABORT_EXTENSION = "chatcore.abort"
@@ -87,9 +87,10 @@ def _read_timeout(request: httpx2.Request) -> float | None:
 class MockChatTransport(httpx2.BaseTransport):
     """An httpx2 transport that answers like an OpenAI-compatible server, in-process."""
 
-    def __init__(self, options: MockOptions = MockOptions()) -> None:
+    def __init__(self, options: MockOptions = MockOptions(), *, log_size: int = MAX_RECORDS) -> None:
+        """``log_size``: how many requests ``requests`` remembers (each with its whole body)."""
         self.options = options
-        self._log = RequestLog()
+        self._log = RequestLog(log_size)
 
     @property
     def requests(self) -> list[RecordedRequest]:

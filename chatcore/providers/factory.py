@@ -6,11 +6,17 @@ from ..mock.options import MockOptions
 from ..settings import ProviderConfig
 from .openai_compat import OpenAICompatProvider
 
+_MOCK_LOG_SIZE = 4
+
 
 def make_provider(config: ProviderConfig, mock: MockOptions | None = None) -> OpenAICompatProvider:
     """The provider for ``config``: the real server, or the built-in mock when ``config.is_mock``."""
     if config.is_mock:
-        from ..mock.transport import mock_http_client
+        from ..mock.transport import MockChatTransport, mock_http_client
 
-        return OpenAICompatProvider(config, http_client=mock_http_client(mock or MockOptions()))
+        # Nobody reads this transport's request log, and each entry holds a request body (the
+        # whole history): a long chat would keep its history once per prompt. Keep a few.
+        options = mock or MockOptions()
+        transport = MockChatTransport(options, log_size=_MOCK_LOG_SIZE)
+        return OpenAICompatProvider(config, http_client=mock_http_client(options, transport=transport))
     return OpenAICompatProvider(config)

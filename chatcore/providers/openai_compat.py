@@ -13,23 +13,24 @@ production runs. What this module adds over the bare SDK:
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import socket
+import ssl
 from dataclasses import dataclass
 from typing import Any, Generator, Iterator, Sequence
 
 import httpx2
 import openai
-from openai.types.chat import ChatCompletionChunk
 
 from ..cancel import CancelToken
 from ..errors import describe, is_stream_options_rejection, retry_after_seconds
-from ..events import Chunk, End, Error, Event, Reasoning, Usage
+from ..events import End, Error, Event, Usage
 from ..settings import GenerationSettings, ProviderConfig
-from .tool_call_assembly import ToolCallAssembler
+from .chunk_events import ChunkReader
+from .sse_reader import sse_data
 
-ChunkStream = openai.Stream[ChatCompletionChunk]
 MAX_RETRY_WAIT_S = 30.0  # a longer Retry-After is reported, not waited out
 _KNOWN_FINISH = frozenset({"stop", "length", "tool_calls", "content_filter"})
 
@@ -55,6 +56,15 @@ def abort_response(response: httpx2.Response) -> None:
             pass  # already closed
 
 
+@functools.cache
+def shared_tls_context() -> ssl.SSLContext:
+    """One TLS context for every provider in the process (each visitor has a provider): a
+    context of its own costs each one ~0.8 MB and a few ms to load the CA bundle. Made as
+    httpx2 makes its default (``SSL_CERT_FILE``/``SSL_CERT_DIR`` honoured); sharing one is
+    what ``ssl`` intends (it holds settings and certificates, no connection state)."""
+    return httpx2.create_ssl_context()
+
+
 def backoff_seconds(attempt: int, retry_after: float | None, base: float = 0.5) -> float:
     if retry_after is not None:
         return retry_after
@@ -65,6 +75,8 @@ class OpenAICompatProvider:
     def __init__(self, config: ProviderConfig, http_client: httpx2.Client | None = None) -> None:
         self.config = config
         self._send_stream_options = True
+        if http_client is None:  # the SDK's own client, on the process's one TLS context
+            http_client = openai.DefaultHttpx2Client(verify=shared_tls_context())
         self._client = openai.OpenAI(
             api_key=config.api_key or "no-key",
             base_url=config.base_url,
@@ -105,19 +117,25 @@ class OpenAICompatProvider:
             params["stream_options"] = {"include_usage": True}
         return params
 
-    def _create(
+    def _open(
         self, messages: Sequence[dict[str, Any]], tools: Sequence[dict[str, Any]] | None, settings: GenerationSettings
-    ) -> ChunkStream:
-        """Send the request. A server that rejects ``stream_options`` is asked once more
-        without it, at once: that is a protocol fallback, not a failure, so it costs no retry."""
+    ) -> httpx2.Response:
+        """Send the request; the open response, its body not read yet. The SDK builds the
+        request and raises its own errors for a refused one (non-2xx); the body is ours to
+        read (``sse_reader``), which costs a fraction of the SDK's per-chunk models.
+
+        A server that rejects ``stream_options`` is asked once more without it, at once: that
+        is a protocol fallback, not a failure, so it costs no retry."""
+        create = self._client.chat.completions.with_streaming_response.create
         try:
-            stream: ChunkStream = self._client.chat.completions.create(**self._params(messages, tools, settings))
+            response: httpx2.Response = create(**self._params(messages, tools, settings)).__enter__().http_response
+            return response  # ``_read`` closes it (all the context manager's ``__exit__`` would do)
         except Exception as exc:
             if not (self._send_stream_options and is_stream_options_rejection(exc)):
                 raise
-            self._send_stream_options = False
-            stream = self._client.chat.completions.create(**self._params(messages, tools, settings))
-        return stream
+        self._send_stream_options = False
+        response = create(**self._params(messages, tools, settings)).__enter__().http_response
+        return response
 
     def stream(
         self,
@@ -162,7 +180,7 @@ class OpenAICompatProvider:
         """One request: open the stream and read it. Yields the answer's events; returns
         None when it yielded the call's ``End``, or the failure for ``stream`` to judge."""
         try:
-            stream = self._create(messages, tools, settings)
+            response = self._open(messages, tools, settings)
         except Exception as exc:
             if cancel.cancelled:
                 yield End("cancelled")
@@ -171,7 +189,7 @@ class OpenAICompatProvider:
             err = self._describe(exc, mid_answer=False)
             too_long = retry_after is not None and retry_after > MAX_RETRY_WAIT_S  # reported, not waited out
             return _Failure(err, retry_allowed=err.retryable and not too_long, retry_after=retry_after)
-        return (yield from self._read(stream, cancel, messages))
+        return (yield from self._read(response, cancel, messages))
 
     def _describe(self, exc: BaseException, *, mid_answer: bool) -> Error:
         return describe(
@@ -183,79 +201,58 @@ class OpenAICompatProvider:
             secrets=(self.config.api_key,),
         )
 
-    def _read(self, stream: ChunkStream, cancel: CancelToken,
+    def _read(self, response: httpx2.Response, cancel: CancelToken,
               messages: Sequence[dict[str, Any]] = ()) -> Generator[Event, None, _Failure | None]:
         """Read one open stream. Returns None when it ended (End yielded), else the failure
         (which may be retried only when nothing was shown yet: text is never duplicated)."""
-        unregister = cancel.on_cancel(lambda: abort_response(stream.response))
-        assembler = ToolCallAssembler()
-        finish_reason: str | None = None
-        usage: Any = None
-        pieces = 0  # chunks with output: the estimate of completion tokens when the server sends no usage
-        shown = False
+        unregister = cancel.on_cancel(lambda: abort_response(response))
+        reader = ChunkReader(response.request)
         is_cancelled = cancel._event.is_set  # hot path: one bound call per chunk
         try:
-            for chunk in stream:
+            for event in reader.events(sse_data(network_reads(response))):
                 if is_cancelled():
                     break
-                chunk_usage = chunk.usage
-                if chunk_usage is not None:
-                    usage = chunk_usage
-                choices = chunk.choices
-                if not choices:
-                    continue
-                choice = choices[0]
-                delta = choice.delta
-                if delta is not None:
-                    pieces += 1
-                    content = delta.content
-                    if content:
-                        shown = True
-                        yield Chunk(content)
-                    extra = delta.model_extra
-                    if extra:
-                        reasoning = extra.get("reasoning_content") or extra.get("reasoning")
-                        if reasoning and isinstance(reasoning, str):
-                            shown = True
-                            yield Reasoning(reasoning)
-                    if delta.tool_calls:
-                        shown = True
-                        yield from assembler.add(delta.tool_calls)
-                    if delta.refusal:
-                        shown = True
-                        yield Chunk(delta.refusal)
-                if choice.finish_reason:
-                    finish_reason = choice.finish_reason
+                yield event
         except Exception as exc:
             if cancel.cancelled:
                 yield End("cancelled")
                 return None
-            err = self._describe(exc, mid_answer=shown)
-            return _Failure(err, retry_allowed=not shown and err.retryable)
+            err = self._describe(exc, mid_answer=reader.shown)
+            return _Failure(err, retry_allowed=not reader.shown and err.retryable)
         finally:
             unregister()
-            stream.close()
+            response.close()
         if cancel.cancelled:
             yield End("cancelled")
             return None
+        usage = reader.usage_event()
         caps = self.config.capabilities
         if usage is None and caps is not None and not caps.usage_in_stream:
-            yield estimated_usage(messages, pieces)
+            yield estimated_usage(messages, reader.pieces)
         if usage is not None:
-            yield Usage(
-                prompt_tokens=getattr(usage, "prompt_tokens", None),
-                completion_tokens=getattr(usage, "completion_tokens", None),
-                total_tokens=getattr(usage, "total_tokens", None),
-            )
+            yield usage
+        finish_reason = reader.finish_reason
         if finish_reason is None:
             yield End("incomplete", "The stream ended without a finish reason, so the answer may be cut short.")
             return None
-        if assembler.has_calls:  # decide from the calls, not finish_reason: servers say "stop" too
-            yield from assembler.finish()
+        if reader.assembler.has_calls:  # decide from the calls, not finish_reason: servers say "stop" too
+            yield from reader.assembler.finish()
             yield End("tool_calls")
             return None
         yield End(finish_reason if finish_reason in _KNOWN_FINISH else "stop")  # type: ignore[arg-type]
         return None
+
+
+def network_reads(response: httpx2.Response) -> Iterator[bytes]:
+    """The body as it arrives; transport failures as the SDK's own errors (what it raises
+    from its stream), so ``describe`` words them the same."""
+    encoded = response.headers.get("content-encoding", "identity").strip().lower() not in ("", "identity")
+    try:  # (the raw reads skip a decoder and a re-chunker per read when there is nothing to decode)
+        yield from response.iter_bytes() if encoded or response.is_stream_consumed else response.iter_raw()
+    except httpx2.TimeoutException as exc:
+        raise openai.APITimeoutError(request=response.request) from exc
+    except (httpx2.RequestError, ssl.SSLError) as exc:
+        raise openai.APIConnectionError(request=response.request) from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,4 +282,5 @@ def _retry_notice(err: Error, wait: float) -> Error:
     )
 
 
-__all__ = ["ModelListError", "OpenAICompatProvider", "abort_response", "backoff_seconds", "estimated_usage"]
+__all__ = ["ModelListError", "OpenAICompatProvider", "abort_response", "backoff_seconds", "estimated_usage", "network_reads",
+           "shared_tls_context"]

@@ -92,3 +92,32 @@ def test_the_hub_forgets_an_answer_once_it_ended():
         time.sleep(0.01)
     assert session.hub.get(session.conversation.id) is None and not session.is_streaming
     assert live.turn in session.finished_turns
+
+
+def test_a_batching_follower_gets_every_event_in_order_with_the_first_at_once_and_fewer_wakes():
+    session = ChatSession()
+    live = session.send("Explain how photosynthesis works", MOCK, GEN, MockOptions(ttft=0.3, chunk_delay=0.004))
+    sent = time.monotonic()
+    batched, seen_at = [], []
+    for event in live.follow(batch=0.1):
+        if event is not TICK:
+            batched.append(event)
+            seen_at.append(time.monotonic() - sent)
+    assert batched == [e for e in live.follow() if e is not TICK]  # the same events, same order, to the End
+    assert type(batched[-1]).__name__ == "End" and text_of(batched) == live.turn.text
+    assert seen_at[0] - live.turn.first_token_s < 0.05  # the first text does not wait for a batch (0.1 s)
+    wakes = len({round(t, 3) for t in seen_at})  # events handed out together share a moment
+    assert wakes < len(batched) / 5  # ~400 events at 4 ms: one wake per ~25 of them
+
+
+def test_only_answers_started_for_replay_stay_findable_after_they_end():
+    session = ChatSession()
+    page_answer = session.send("Hello", MOCK, GEN, FAST)
+    assert page_answer.wait(10)
+    api_answer = session.send("Hello again", MOCK, GEN, FAST, keep_for_replay=True)
+    assert api_answer.wait(10)
+    deadline = time.monotonic() + 5
+    while len(session.hub) and time.monotonic() < deadline:  # the hub settles on the answer's thread
+        time.sleep(0.01)
+    assert session.hub.find_turn(api_answer.turn_id) is api_answer  # an API client may replay it
+    assert session.hub.find_turn(page_answer.turn_id) is None  # a page's answer is not held (nor its event log)

@@ -51,8 +51,9 @@ def reloaded(store: ChatStore, session: ChatSession):
 
 def test_the_prompt_is_saved_before_the_request_goes_out(store):
     session = session_on(store)
-    active = session.send("hello", MOCK, GEN, FAST)
-    # Nothing has been read from the stream yet, so no request has been made.
+    # The answer runs detached: a first byte a second away keeps it streaming while we look
+    # (with an instant mock it could already be complete and saved as such).
+    active = session.send("hello", MOCK, GEN, MockOptions(ttft=1.0, chunk_delay=0))
     conversation = reloaded(store, session)
     assert [e.content for e in conversation.entries[:1]] == ["hello"]
     assert conversation.entries[1].status == "streaming" and conversation.title == "hello"
