@@ -8,16 +8,17 @@ import time
 import streamlit as st
 
 from chatcore.app_config import load_app_config
+from chatcore.conversation import UserEntry
 from chatcore.limits import LimitExceeded
 from chatcore.live_turn import LiveTurn
 from chatcore.session import ChatSession
 from chatcore.user_text import clean_user_text, max_prompt_chars, prompt_too_long
 
-from .live import BATCH_S, LiveAnswer
+from .live import LiveAnswer, show_live_answer
 from .sidebar import Settings, render_sidebar
 from .starters import STARTER_ACTION, render_welcome
 from .state import LINK_PARAM, PROMPT, STOP_BUTTON, chat_session, secrets_mapping, store_problem, take_action
-from .transcript import EDITING, render_conversation, render_user_text
+from .transcript import EDITING, render_conversation, render_last_answer_actions, render_user_actions, render_user_text
 
 
 def stop_if_asked(session: ChatSession) -> None:
@@ -33,7 +34,9 @@ def stop_if_asked(session: ChatSession) -> None:
 
 
 def stream_answer(session: ChatSession, prompt: str | None, settings: Settings, status_slot, *,
-                  continue_answer: bool = False) -> None:
+                  continue_answer: bool = False, in_place: bool = False) -> None:
+    """``in_place``: the history above was drawn for this prompt (``answering``), so when the
+    answer ends its last touches are drawn in place instead of redrawing the page."""
     config = settings.provider
     if config is None:  # the sidebar refused the provider settings (and said why)
         return
@@ -43,24 +46,29 @@ def stream_answer(session: ChatSession, prompt: str | None, settings: Settings, 
             if live is None:
                 return
         else:
+            user_row = None
             if prompt is not None:
                 prompt = clean_user_text(prompt)
                 with st.chat_message("user"):
                     render_user_text(prompt)
+                    user_row = st.empty() if in_place else None  # Edit and the time, once answered
             live = session.send(prompt, config, settings.generation, settings.mock)
     except LimitExceeded as refused:  # a limit of this demo: nothing was sent or saved
         with st.chat_message("assistant"):
             st.warning(refused.message, icon=":material/block:")
         return
     show_link(session)
-    follow_answer(session, live, status_slot)
+    follow_answer(session, live, status_slot, user_row=None if continue_answer else user_row)
 
 
-def follow_answer(session: ChatSession, live: LiveTurn, status_slot) -> None:
+def follow_answer(session: ChatSession, live: LiveTurn, status_slot, *, user_row=None) -> None:
     """Show ``live`` from its start (at once) and then as it streams, with Stop beside the input.
 
     If this run is interrupted (any click, a reload), the answer goes on: the next run, or
-    the reloaded page, follows it again."""
+    the reloaded page, follows it again. When it ends, ``user_row`` (a slot under its prompt,
+    for a prompt typed in this run) gets the prompt's Edit and time and the answer its row of
+    actions, in place; otherwise (or when saving failed, to say so) the page is redrawn from
+    the records. Redrawing would send the whole answer to the browser a second time."""
     with status_slot.container():
         cols = st.columns([2, 5], vertical_alignment="center")
         cols[0].button("Stop generating", key=STOP_BUTTON, icon=":material/stop_circle:", help="Stop the answer (Esc)")
@@ -68,10 +76,33 @@ def follow_answer(session: ChatSession, live: LiveTurn, status_slot) -> None:
     stop_on_escape()
     answer = LiveAnswer(live.turn, base=live.base, status=note, key=f"{session.conversation.id}-live")
     with st.chat_message("assistant"):
-        st.write_stream(answer.pieces(live.follow(tick=BATCH_S)))
+        show_live_answer(answer, live)
+        actions = st.empty()
     status_slot.empty()
     session.wait_saved(0.5)  # so a failed final save is reported on the redraw
-    st.rerun()  # redraw from the records: footer, Retry, no Stop button
+    if user_row is None or store_problem(session) or not finish_in_place(session, live, user_row, actions):
+        st.rerun()  # redraw from the records: footer, Retry, no Stop button
+
+
+def finish_in_place(session: ChatSession, live: LiveTurn, user_row, actions) -> bool:
+    """What the redraw from the records would add to a just-finished answer, drawn in place:
+    the prompt's Edit and time, the answer's Retry/Regenerate, Continue, Copy and time.
+    False (draw nothing) when the answer is not the chat's last entry after its prompt, or
+    holds more than text: its live tool and reasoning panels become their record's panels."""
+    conversation = session.conversation
+    entries = conversation.entries
+    if len(entries) < 2 or entries[-1] is not live.turn or not live.turn.is_finished:
+        return False
+    if any(segment.kind != "text" for segment in live.turn.segments):
+        return False
+    prompt = entries[-2]
+    if not isinstance(prompt, UserEntry) or prompt.hidden:
+        return False
+    with user_row.container():
+        render_user_actions(conversation, len(entries) - 2, prompt)
+    with actions.container():
+        render_last_answer_actions(conversation, len(entries) - 1, live.turn, can_continue=session.can_continue())
+    return True
 
 
 ESCAPE_STOPS = """<script>
@@ -141,8 +172,11 @@ def chat_page() -> None:
             follow_up = ("answer", text)
     show_link(session)
     live = session.live if session.is_streaming else None
+    typed = st.session_state.get(PROMPT)  # a prompt sent with this run: answered below the history
+    answering = bool(typed) and settings.provider is not None and follow_up is None and too_long is None \
+        and not (isinstance(typed, str) and (prompt_too_long(typed, max_chars) or not clean_user_text(typed).strip()))
     render_conversation(session.conversation, can_continue=session.can_continue() and follow_up is None and live is None,
-                        live=live.turn if live is not None else None)
+                        live=live.turn if live is not None else None, answering=answering)
     app_config = load_app_config()
     for problem in app_config.problems:
         st.warning(problem, icon=":material/settings_alert:")
@@ -156,7 +190,7 @@ def chat_page() -> None:
     if too_long:
         st.error(too_long, icon=":material/block:")
     elif prompt is not None and settings.provider is not None and clean_user_text(prompt).strip():
-        stream_answer(session, prompt, settings, status_slot)
+        stream_answer(session, prompt, settings, status_slot, in_place=answering)
     elif follow_up is not None:
         kind, text = follow_up
         stream_answer(session, text, settings, status_slot, continue_answer=kind == "continue")
