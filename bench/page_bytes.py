@@ -121,8 +121,8 @@ class PageBytes:
     prompt: dict[int, tuple[int, float]] = field(default_factory=dict)  # history messages -> (bytes, server CPU s)
 
 
-def _server(app_dir: Path, upstream_url: str, tmp: str, name: str) -> StreamlitServer:
-    env = {"OPENAI_BASE_URL": upstream_url, "OPENAI_API_KEY": "bench", "OPENAI_MODEL": "mock-bench",
+def _server(app_dir: Path, upstream_url: str, tmp: str, name: str, model: str = "mock-bench") -> StreamlitServer:
+    env = {"OPENAI_BASE_URL": upstream_url, "OPENAI_API_KEY": "bench", "OPENAI_MODEL": model,
            "CHAT_DB_PATH": f"{tmp}/{name}.sqlite3"}
     return StreamlitServer("app.py", cwd=app_dir, env=env)
 
@@ -141,7 +141,7 @@ async def answer_bytes(app_dir: Path, upstream_url: str, tmp: str, name: str) ->
 async def prompt_bytes(app_dir: Path, tmp: str, name: str, result: PageBytes) -> None:
     """Bytes and server CPU of one new prompt after 0, 50 and 200 messages (fast upstream)."""
     options = MockOptions(scenario="markdown", ttft=0.0, chunk_delay=0.0)
-    with MockServer(options=options, quiet=True) as mock, _server(app_dir, mock.url, tmp, name) as server:
+    with MockServer(options=options, quiet=True) as mock, _server(app_dir, mock.url, tmp, name, model="gpt-4o-mini") as server:
         chat = await ChatSession(server.port).open()
         messages = 0
         for size in sorted(HISTORY_SIZES):

@@ -3,7 +3,7 @@
 Every run of the chat page draws the conversation again and sends it to the browser, so a
 200-message chat cost each new prompt ~8x a new chat's bytes and rendering time. The page
 draws the newest ``WINDOW`` messages; a "Show earlier messages" button above them draws
-``WINDOW`` more each time it is clicked (every message stays reachable; the History page
+``MORE`` more each time it is clicked (every message stays reachable; the History page
 has them all as well). The newest messages are always drawn. How many are shown is kept
 per conversation in this visitor's session state (nothing shared).
 """
@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-WINDOW = 20  # messages (a prompt and its answer are two) drawn before "Show earlier messages"
+# Measured with bench/page_bytes.py: each message drawn costs a new prompt ~650 bytes even when
+# the browser holds its text (a dozen small elements), so 10 keep a long chat's prompt under
+# 2x a new chat's.
+WINDOW = 10  # messages (a prompt and its answer are two) drawn before "Show earlier messages"
+MORE = 20  # messages each click on "Show earlier messages" adds
 
 
 def _shown_key(conversation_id: str) -> str:
@@ -27,14 +31,14 @@ def first_shown(conversation_id: str, total: int) -> int:
 
 def _show_more(conversation_id: str, total: int) -> None:
     key = _shown_key(conversation_id)
-    st.session_state[key] = min(total, max(WINDOW, int(st.session_state.get(key, WINDOW))) + WINDOW)
+    st.session_state[key] = min(total, max(WINDOW, int(st.session_state.get(key, WINDOW))) + MORE)
 
 
 def render_earlier_control(conversation_id: str, hidden: int, total: int) -> None:
     """The button that draws earlier messages, with how many are not drawn yet."""
     st.button(f"Show earlier messages ({hidden} more)", key=f"show-earlier-{conversation_id}",
               icon=":material/expand_less:", type="tertiary", on_click=_show_more, args=(conversation_id, total),
-              help=f"Draw up to {WINDOW} earlier messages of this chat")
+              help=f"Draw up to {MORE} earlier messages of this chat")
 
 
 __all__ = ["WINDOW", "first_shown", "render_earlier_control"]

@@ -20,10 +20,10 @@ from chatcore.events import Event
 from chatcore.live_turn import LiveTurn
 from chatcore.ticker import TICK, Tick
 
-MIN_INTERVAL_S = 0.15  # a lone answer: ~7 updates a second
-LOAD_INTERVAL_S_PER_PAGE = 0.004  # 50 pages streaming: 0.2 s; 100: 0.4 s
+MIN_INTERVAL_S = 0.2  # a lone answer: 5 updates a second while its block is short
+LOAD_INTERVAL_S_PER_PAGE = 0.004  # up to 50 pages streaming: 0.2 s; 100: 0.4 s
 MAX_LOAD_INTERVAL_S = 0.4
-BLOCK_GROWTH_CHARS = 800  # a block this long doubles the interval (it resends that much per update)
+BLOCK_GROWTH_CHARS = 300  # a block this long doubles the interval (it resends that much per update)
 MAX_INTERVAL_S = 0.6
 IDLE_TICK_S = 0.25  # nothing new: tick this often (silence notes, a running tool's time)
 
