@@ -142,6 +142,9 @@ async def prompt_bytes(app_dir: Path, tmp: str, name: str, result: PageBytes) ->
     """Bytes and server CPU of one new prompt after 0, 50 and 200 messages (fast upstream)."""
     options = MockOptions(scenario="markdown", ttft=0.0, chunk_delay=0.0)
     with MockServer(options=options, quiet=True) as mock, _server(app_dir, mock.url, tmp, name, model="gpt-4o-mini") as server:
+        warm = await ChatSession(server.port).open()  # a first answer pays the server's one-time costs
+        await warm.ask("Warm-up question")
+        await warm.close()
         chat = await ChatSession(server.port).open()
         messages = 0
         for size in sorted(HISTORY_SIZES):
