@@ -180,7 +180,7 @@ async def wait_until_quiet(pid: int, timeout: float = 15.0) -> None:
 
 
 async def run_phase(name: str, sessions: int, port: int, pid: int, mock: MockProcess, tag: str,
-                    profile: Path | None = None) -> Phase:
+                    profile: Path | None = None, spread: float = 0.0) -> Phase:
     phase = Phase(name)
     clients = [ChatSession(port) for _ in range(sessions)]
     for i in range(0, sessions, 10):  # page loads, ten at a time: not measured
@@ -193,7 +193,12 @@ async def run_phase(name: str, sessions: int, port: int, pid: int, mock: MockPro
         spy = subprocess.Popen(["py-spy", "record", "--gil", "-r", "200", "-p", str(pid), "-f", "raw", "-o", str(profile)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     cpu0, bench0, busy0, t0 = process_cpu(pid), time.process_time(), machine_busy(), time.monotonic()
-    traces = await asyncio.gather(*(c.ask(p) for c, p in zip(clients, prompts, strict=True)), return_exceptions=True)
+    async def ask(i: int, client: ChatSession, prompt: str) -> AnswerTrace:
+        await asyncio.sleep(spread * i / sessions)  # --spread: visitors arriving one after another
+        return await client.ask(prompt)
+
+    traces = await asyncio.gather(*(ask(i, c, p) for i, (c, p) in enumerate(zip(clients, prompts, strict=True))),
+                                  return_exceptions=True)
     cpu1, bench1, busy1, t1 = process_cpu(pid), time.process_time(), machine_busy(), time.monotonic()
     if spy is not None:
         spy.send_signal(2)  # SIGINT: py-spy writes what it has
@@ -271,7 +276,8 @@ def table(levels: list[Level], args) -> str:
         f"Command: `{args.command}` ({os.cpu_count()} cores, shared with other work: see the noise column; "
         f"Streamlit {args.streamlit_version}, Python {sys.version.split()[0]}). Per level and app, {args.trials} "
         "trial(s), each on a fresh `streamlit run app.py`: a warm-up answer, 1 visitor alone, then N visitors sending "
-        "their prompts at the same moment; browser-less visitors (bench/ws_session.py). Upstream: "
+        + ("their prompts at the same moment" if not args.spread else f"their prompts evenly over {args.spread:g} s")
+        + "; browser-less visitors (bench/ws_session.py). Upstream: "
         f"`python -m chatcore.mock_server` in its own process, `{PACE.scenario}` scenario, TTFT {PACE.ttft:g} s, "
         f"{PACE.chunk_delay * 1000:g} ms between tokens (~{1 / PACE.chunk_delay:.0f} tokens/s). Server CPU = user+sys "
         "of the Streamlit process over the phase, every run of the turn included.", "",
@@ -297,7 +303,8 @@ async def run_level(level: Level, app_dir: Path, mock: MockProcess, tmp: str, ar
                 if args.profile is not None and count > 1:
                     profile = args.profile / f"{level.app}-{level.visitors}-t{trial}.txt"
                 phase = await run_phase(name, count, server.port, server.proc.pid, mock,
-                                        tag=f"{level.app}.{level.visitors}.t{trial}.{k}", profile=profile)
+                                        tag=f"{level.app}.{level.visitors}.t{trial}.{k}", profile=profile,
+                                        spread=args.spread if count > 1 else 0.0)
                 if phase.problems and count == 1:
                     details = "\n  ".join(phase.problems)
                     raise SystemExit(f"FAILED in {name}:\n  {details}\n--- streamlit output (tail) ---\n{server.output()[-3000:]}")
@@ -327,13 +334,16 @@ def main() -> int:
     parser.add_argument("--levels", default="20,50,100", help="visitors at once, comma-separated (default 20,50,100)")
     parser.add_argument("--trials", type=int, default=1, help="trials per level, each on a fresh server (default 1)")
     parser.add_argument("--baseline", type=Path, help="another checkout to measure the same way (e.g. /tmp/baseline)")
+    parser.add_argument("--spread", type=float, default=0.0,
+                        help="seconds over which the N visitors send their prompts (default 0: all at the same moment)")
     parser.add_argument("--profile", type=Path, help="write a py-spy (--gil, raw) profile of each loaded phase here")
     args = parser.parse_args()
     args.levels = [int(n) for n in args.levels.split(",")]
     if args.profile is not None:
         args.profile.mkdir(parents=True, exist_ok=True)
     args.command = "python bench/load.py" + "".join(
-        f" --{k} {v}" for k, v in (("levels", ",".join(map(str, args.levels))), ("trials", args.trials))
+        f" --{k} {v}" for k, v in (("levels", ",".join(map(str, args.levels))), ("trials", args.trials),
+                                   ("spread", args.spread))
         if str(v) != str(parser.get_default(k)))
     if args.baseline:
         args.command += f" --baseline {args.baseline}"
