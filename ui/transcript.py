@@ -139,7 +139,7 @@ def render_conversation(conversation: Conversation, *, can_continue: bool = Fals
     entries = conversation.entries
     last = len(entries) - 1
     streaming = live is not None
-    if entries:
+    if entries or answering:  # (an answer finished in place gets its Copy button below)
         render_copy_handler()
     start = first_shown(conversation.id, len(entries))
     if start:
