@@ -15,6 +15,7 @@ from chatcore.session import ChatSession
 from chatcore.user_text import clean_user_text, max_prompt_chars, prompt_too_long
 
 from .live import LiveAnswer, show_live_answer
+from .recent_chats import DRAWN_FIRST, show_saved_new_chat
 from .sidebar import Settings, render_sidebar
 from .starters import STARTER_ACTION, render_welcome
 from .state import LINK_PARAM, PROMPT, STOP_BUTTON, chat_session, secrets_mapping, store_problem, take_action
@@ -87,14 +88,18 @@ def follow_answer(session: ChatSession, live: LiveTurn, status_slot, *, user_row
 def finish_in_place(session: ChatSession, live: LiveTurn, user_row, actions) -> bool:
     """What the redraw from the records would add to a just-finished answer, drawn in place:
     the prompt's Edit and time, the answer's Retry/Regenerate, Continue, Copy and time.
-    False (draw nothing) when the answer is not the chat's last entry after its prompt, or
-    holds more than text: its live tool and reasoning panels become their record's panels."""
+    False (draw nothing) when the answer is not the chat's last entry after its prompt, holds
+    more than text (its live tool and reasoning panels become their record's panels), or the
+    sidebar's recent chats would change otherwise than by a new chat appearing at their top."""
     conversation = session.conversation
     entries = conversation.entries
     if len(entries) < 2 or entries[-1] is not live.turn or not live.turn.is_finished:
         return False
     if any(segment.kind != "text" for segment in live.turn.segments):
         return False
+    if session.archive is not None and st.session_state.get(DRAWN_FIRST) != conversation.id \
+            and not show_saved_new_chat(session):
+        return False  # the sidebar's recent chats change in a way only a redraw shows
     prompt = entries[-2]
     if not isinstance(prompt, UserEntry) or prompt.hidden:
         return False

@@ -97,3 +97,12 @@ def test_a_finished_answer_has_its_actions_at_once_and_only_the_last_offers_rege
     assert shown_texts(at) == shown
     [b for b in at.button if b.label == "Regenerate"][0].click().run()
     assert len(at.chat_message) == 4 and len(shown_texts(at)[-1]) > 5000
+
+
+def test_a_new_chat_is_in_the_recent_chats_as_soon_as_its_first_answer_ends(at):
+    at.chat_input(key="prompt").set_value("hello").run()
+    cid = at.session_state["chat_session"].conversation.id
+    assert [b for b in at.sidebar.button if b.key == f"recent-{cid}"]
+    assert "Recent chats" in [c.value for c in at.sidebar.caption]
+    at.chat_input(key="prompt").set_value("hello again").run()
+    assert len([b for b in at.sidebar.button if b.key == f"recent-{cid}"]) == 1
