@@ -74,7 +74,7 @@ def follow_answer(session: ChatSession, live: LiveTurn, status_slot, *, user_row
         cols = st.columns([2, 5], vertical_alignment="center")
         cols[0].button("Stop generating", key=STOP_BUTTON, icon=":material/stop_circle:", help="Stop the answer (Esc)")
         note = cols[1].empty()
-    stop_on_escape()
+        stop_on_escape()  # beside Stop, not in the chat: the messages keep the places the next run gives them
     answer = LiveAnswer(live.turn, base=live.base, status=note, key=f"{session.conversation.id}-live")
     with st.chat_message("assistant"):
         show_live_answer(answer, live)
