@@ -14,10 +14,14 @@ Debian's Chromium (headless, through Playwright) measures:
       MockServer's request log) -> that text is in the page's DOM.
 
 Both sides use the same machine clock (``time.time()`` and the page's
-``performance.timeOrigin + performance.now()``). Prints a Markdown table and saves it
-to bench/results/ui_stream.md. Run from the repository root:
+``performance.timeOrigin + performance.now()``). Then, browser-less (bench/page_bytes.py,
+which keeps the browser's message cache): bytes for a 20,000-character answer with short
+and with long paragraphs, closing redraw included, and for a new prompt after 0, 50 and 200
+messages, on this app and (``--baseline DIR``, e.g. a ``git worktree add /tmp/baseline
+aa4af86``) on another checkout. Prints Markdown tables and saves them to
+bench/results/ui_stream.md. Run from the repository root:
 
-    python bench/ui_stream.py [--trials 5] [--naive-timeout 3]
+    python bench/ui_stream.py [--trials 5] [--naive-timeout 3] [--baseline /tmp/baseline] [--no-browser]
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import openai  # noqa: E402
 
@@ -42,7 +47,7 @@ from tests.e2e.harness import StreamlitServer, chromium_missing_reason, launch_c
 
 BENCH = MockOptions(scenario="bench", ttft=0.2, chunk_delay=0.005)
 ANSWER_CHARS = 20_000
-GOALS = {"bytes": 5 * ANSWER_CHARS, "stop_ms": 50, "ttft_ms": 150}
+GOALS = {"bytes": 3 * ANSWER_CHARS, "stop_ms": 50, "ttft_ms": 150}
 RESULTS = ROOT / "bench" / "results" / "ui_stream.md"
 
 # Page-side clock: epoch milliseconds with sub-millisecond precision.
@@ -369,19 +374,35 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=5, help="Stop trials per situation and app (default 5)")
     parser.add_argument("--naive-timeout", type=float, default=3.0,
                         help="seconds to wait for the naive app to close the upstream (default 3)")
+    parser.add_argument("--baseline", type=Path, help="another checkout for the page-bytes part (e.g. /tmp/baseline)")
+    parser.add_argument("--no-browser", action="store_true", help="only the browser-less page-bytes part")
     args = parser.parse_args()
+    started = time.monotonic()
+    report = "" if args.no_browser else browser_part(args)
+    if report is None:
+        return 2
+    import page_bytes
+
+    report += "\n" + page_bytes.run(args.baseline)
+    print(report)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(report)
+    print(f"saved to {RESULTS.relative_to(ROOT)} ({time.monotonic() - started:.0f} s)", file=sys.stderr)
+    return 0
+
+
+def browser_part(args) -> str | None:
     # The naive app cannot stop during a stall: its run ends only when the next byte comes.
     # A stall a little longer than the wait for a disconnect keeps every trial honest and short.
     args.stall = args.naive_timeout + 2
     reason = chromium_missing_reason()
     if reason:
         print(f"cannot run: {reason}", file=sys.stderr)
-        return 2
+        return None
     from playwright.sync_api import sync_playwright
 
     expected = expected_answer()
     assert len(expected) == ANSWER_CHARS
-    started = time.monotonic()
     with MockServer(options=BENCH, quiet=True) as upstream, FirstChunkClock(upstream) as clock, \
             sync_playwright() as p:
         browser = launch_chromium(p)
@@ -393,12 +414,7 @@ def main() -> int:
                             stop_label="Stop", extra_args=("--client.toolbarMode", "auto"))
         finally:
             browser.close()
-    report = table(ours, naive, args)
-    print(report)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(report)
-    print(f"saved to {RESULTS.relative_to(ROOT)} ({time.monotonic() - started:.0f} s)", file=sys.stderr)
-    return 0
+    return table(ours, naive, args)
 
 
 if __name__ == "__main__":

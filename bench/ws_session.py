@@ -7,7 +7,10 @@ needs (checked against streamlit 1.67):
 * send ``BackMsg.rerun_script`` (a ``ClientState``): empty for the first run, then with
   ``widget_states`` holding ``chat_input_value`` for the chat input to submit a prompt;
 * decode every ``ForwardMsg`` (``streamlit.proto``): ``new_session`` starts a run, ``delta``
-  messages add elements at a ``metadata.delta_path``, ``script_finished`` ends the run.
+  messages add elements at a ``metadata.delta_path``, ``script_finished`` ends the run;
+* keep the frontend's message cache (``MessageCache``): a message the server marks
+  ``cacheable`` is kept, each rerun lists the kept hashes, and the server may then send a
+  ``ref_hash`` instead of the element again (so the bytes counted are a browser's).
 
 The chat input's widget id is not guessed: it is read from the first run's deltas (the
 ``chat_input`` element whose id ends in ``-<key>``). Used by ``bench/load.py``; needs only
@@ -29,6 +32,35 @@ FINISHED = ForwardMsg.FINISHED_SUCCESSFULLY
 EARLY_FOR_RERUN = ForwardMsg.FINISHED_EARLY_FOR_RERUN
 STATUS_NAMES = {v: k for k, v in ForwardMsg.ScriptFinishedStatus.items()}
 Path = tuple[int, ...]
+
+
+class MessageCache:
+    """The browser's ForwardMsg cache (frontend ``ForwardMsgCache``, streamlit 1.67): cacheable
+    messages by hash; one that was not used for more than ``max_age`` finished runs is dropped."""
+
+    def __init__(self, max_age: int = 2) -> None:
+        self.max_age = max_age
+        self.runs = 0
+        self.messages: dict[str, tuple[ForwardMsg, int]] = {}  # hash -> (message, run it was last used in)
+        self.hits = 0
+
+    def resolve(self, msg: ForwardMsg) -> ForwardMsg:
+        if msg.WhichOneof("type") == "ref_hash":
+            cached, _ = self.messages[msg.ref_hash]  # a KeyError here is the frontend's "cache MISS" error
+            self.messages[msg.ref_hash] = (cached, self.runs)
+            self.hits += 1
+            full = ForwardMsg()
+            full.CopyFrom(cached)
+            full.metadata.CopyFrom(msg.metadata)
+            return full
+        if msg.metadata.cacheable and msg.hash:
+            self.messages[msg.hash] = (msg, self.runs)
+        return msg
+
+    def finished_run(self) -> None:
+        self.runs += 1
+        for key in [k for k, (_, used) in self.messages.items() if self.runs - used > self.max_age]:
+            del self.messages[key]
 
 
 class ProtocolError(RuntimeError):
@@ -105,6 +137,8 @@ class ChatSession:
         self.headers = headers or {}  # e.g. X-Forwarded-For, as a reverse proxy would add it
         self.chat_input_id: str | None = None
         self.ws: ClientConnection | None = None
+        self.cache = MessageCache()
+        self.runs: list[tuple[int, int]] = []  # (messages, bytes) of every script run read, in order
 
     async def open(self, timeout: float = 30.0) -> ChatSession:
         """Connect and do the first run (like loading the page); finds the chat input."""
@@ -156,6 +190,7 @@ class ChatSession:
             widget = state.widget_states.widgets.add()
             widget.id = self.chat_input_id
             widget.chat_input_value.data = prompt
+        state.cached_message_hashes.extend(self.cache.messages)
         assert self.ws is not None
         await self.ws.send(msg.SerializeToString())
 
@@ -172,15 +207,18 @@ class ChatSession:
             now = time.monotonic()
             messages += 1
             size += len(raw)
-            msg = ForwardMsg.FromString(raw)
+            msg = self.cache.resolve(ForwardMsg.FromString(raw))
             kind = msg.WhichOneof("type")
             if kind == "delta":
                 if view.apply(msg, self.chat_key) and samples is not None:
                     samples.append((now, run, view.chars()))
             elif kind == "script_finished":
+                if msg.script_finished != EARLY_FOR_RERUN:
+                    self.cache.finished_run()
+                self.runs.append((messages, size))
                 return view, msg.script_finished, messages, size
             elif kind == "session_event" and msg.session_event.WhichOneof("type") == "script_compilation_exception":
                 raise ProtocolError("the app failed to compile")
 
 
-__all__ = ["AnswerTrace", "ChatSession", "ProtocolError", "RunView"]
+__all__ = ["AnswerTrace", "ChatSession", "MessageCache", "ProtocolError", "RunView"]

@@ -9,6 +9,7 @@ import streamlit as st
 
 from chatcore.app_config import load_app_config
 from chatcore.attachments import Attachment
+from chatcore.conversation import UserEntry
 from chatcore.limits import LimitExceeded
 from chatcore.live_turn import LiveTurn
 from chatcore.session import ChatSession
@@ -16,11 +17,24 @@ from chatcore.user_text import clean_user_text, max_prompt_chars, prompt_too_lon
 
 from .attach_input import edited_attachments, input_options, render_input_notes, take_submission
 from .attachments_view import render_attachments
-from .live import BATCH_S, LiveAnswer
+from .live import LiveAnswer, show_live_answer
+from .recent_chats import DRAWN_FIRST, show_saved_new_chat
 from .sidebar import Settings, render_sidebar
 from .starters import STARTER_ACTION, render_welcome
 from .state import LINK_PARAM, PROMPT, STOP_BUTTON, chat_session, secrets_mapping, store_problem, take_action
-from .transcript import EDITING, render_conversation, render_user_text
+from .transcript import EDITING, render_conversation, render_last_answer_actions, render_user_actions, render_user_text
+
+
+def typed_text_only(typed: object, max_chars: int) -> bool:
+    """A prompt of text alone was sent with this run (no files, no recording): its answer is drawn
+    below the history and ends in place. Files and voice still end with a redraw (their checks
+    and transcription may send nothing)."""
+    if typed is None:
+        return False
+    text = typed if isinstance(typed, str) else getattr(typed, "text", None)
+    if not isinstance(text, str) or getattr(typed, "files", None) or getattr(typed, "audio", None):
+        return False
+    return not prompt_too_long(text, max_chars) and bool(clean_user_text(text).strip())
 
 
 def stop_if_asked(session: ChatSession) -> None:
@@ -36,7 +50,9 @@ def stop_if_asked(session: ChatSession) -> None:
 
 
 def stream_answer(session: ChatSession, prompt: str | None, settings: Settings, status_slot, *,
-                  continue_answer: bool = False, attachments: tuple[Attachment, ...] = ()) -> None:
+                  continue_answer: bool = False, attachments: tuple[Attachment, ...] = (), in_place: bool = False) -> None:
+    """``in_place``: the history above was drawn for this prompt (``answering``), so when the
+    answer ends its last touches are drawn in place instead of redrawing the page."""
     config = settings.provider
     if config is None:  # the sidebar refused the provider settings (and said why)
         return
@@ -46,37 +62,69 @@ def stream_answer(session: ChatSession, prompt: str | None, settings: Settings, 
             if live is None:
                 return
         else:
+            user_row = None
             if prompt is not None:
                 prompt = clean_user_text(prompt)
                 with st.chat_message("user"):
                     if prompt or not attachments:
                         render_user_text(prompt)
                     render_attachments(attachments, key="sending")
+                    user_row = st.empty() if in_place else None  # Edit and the time, once answered
             live = session.send(prompt, config, settings.generation, settings.mock, attachments=attachments)
     except LimitExceeded as refused:  # a limit of this demo: nothing was sent or saved
         with st.chat_message("assistant"):
             st.warning(refused.message, icon=":material/block:")
         return
     show_link(session)
-    follow_answer(session, live, status_slot)
+    follow_answer(session, live, status_slot, user_row=None if continue_answer else user_row)
 
 
-def follow_answer(session: ChatSession, live: LiveTurn, status_slot) -> None:
+def follow_answer(session: ChatSession, live: LiveTurn, status_slot, *, user_row=None) -> None:
     """Show ``live`` from its start (at once) and then as it streams, with Stop beside the input.
 
     If this run is interrupted (any click, a reload), the answer goes on: the next run, or
-    the reloaded page, follows it again."""
+    the reloaded page, follows it again. When it ends, ``user_row`` (a slot under its prompt,
+    for a prompt typed in this run) gets the prompt's Edit and time and the answer its row of
+    actions, in place; otherwise (or when saving failed, to say so) the page is redrawn from
+    the records. Redrawing would send the whole answer to the browser a second time."""
     with status_slot.container():
         cols = st.columns([2, 5], vertical_alignment="center")
         cols[0].button("Stop generating", key=STOP_BUTTON, icon=":material/stop_circle:", help="Stop the answer (Esc)")
         note = cols[1].empty()
-    stop_on_escape()
+        stop_on_escape()  # beside Stop, not in the chat: the messages keep the places the next run gives them
     answer = LiveAnswer(live.turn, base=live.base, status=note, key=f"{session.conversation.id}-live")
     with st.chat_message("assistant"):
-        st.write_stream(answer.pieces(live.follow(tick=BATCH_S)))
+        show_live_answer(answer, live)
+        actions = st.empty()
     status_slot.empty()
     session.wait_saved(0.5)  # so a failed final save is reported on the redraw
-    st.rerun()  # redraw from the records: footer, Retry, no Stop button
+    if user_row is None or store_problem(session) or not finish_in_place(session, live, user_row, actions):
+        st.rerun()  # redraw from the records: footer, Retry, no Stop button
+
+
+def finish_in_place(session: ChatSession, live: LiveTurn, user_row, actions) -> bool:
+    """What the redraw from the records would add to a just-finished answer, drawn in place:
+    the prompt's Edit and time, the answer's Retry/Regenerate, Continue, Copy and time.
+    False (draw nothing) when the answer is not the chat's last entry after its prompt, holds
+    more than text (its live tool and reasoning panels become their record's panels), or the
+    sidebar's recent chats would change otherwise than by a new chat appearing at their top."""
+    conversation = session.conversation
+    entries = conversation.entries
+    if len(entries) < 2 or entries[-1] is not live.turn or not live.turn.is_finished:
+        return False
+    if any(segment.kind != "text" for segment in live.turn.segments):
+        return False
+    if session.archive is not None and st.session_state.get(DRAWN_FIRST) != conversation.id \
+            and not show_saved_new_chat(session):
+        return False  # the sidebar's recent chats change in a way only a redraw shows
+    prompt = entries[-2]
+    if not isinstance(prompt, UserEntry) or prompt.hidden:
+        return False
+    with user_row.container():
+        render_user_actions(conversation, len(entries) - 2, prompt)
+    with actions.container():
+        render_last_answer_actions(conversation, len(entries) - 1, live.turn, can_continue=session.can_continue())
+    return True
 
 
 ESCAPE_STOPS = """<script>
@@ -148,8 +196,10 @@ def chat_page() -> None:
             follow_up, attachments = ("answer", text), kept
     show_link(session)
     live = session.live if session.is_streaming else None
+    answering = settings.provider is not None and follow_up is None and too_long is None \
+        and typed_text_only(st.session_state.get(PROMPT), max_chars)
     render_conversation(session.conversation, can_continue=session.can_continue() and follow_up is None and live is None,
-                        live=live.turn if live is not None else None)
+                        live=live.turn if live is not None else None, answering=answering)
     app_config = load_app_config()
     for problem in app_config.problems:
         st.warning(problem, icon=":material/settings_alert:")
@@ -166,7 +216,7 @@ def chat_page() -> None:
     if too_long:
         st.error(too_long, icon=":material/block:")
     elif prompt is not None and settings.provider is not None and (clean_user_text(prompt).strip() or sent_files):
-        stream_answer(session, prompt, settings, status_slot, attachments=sent_files)
+        stream_answer(session, prompt, settings, status_slot, attachments=sent_files, in_place=answering and not sent_files)
     elif follow_up is not None:
         kind, text = follow_up
         stream_answer(session, text, settings, status_slot, continue_answer=kind == "continue", attachments=attachments)

@@ -1,14 +1,11 @@
-"""Turn a turn's events into ``st.write_stream`` pieces, cheaply.
+"""Turn a turn's events into drawing steps, cheaply.
 
-* The first text shows at once; later text is batched (``BATCH_S``), so the browser gets
-  a few updates a second, not one per token.
-* Long answers are cut into blocks at safe Markdown boundaries (``BlockSplitter``):
-  ``write_stream`` re-sends the whole current block on each update, so small blocks keep
-  the traffic linear in the answer's length.
-* Tool calls and reasoning become callables, which ``write_stream`` runs in place: panels
-  appear where they happen, in order, and update as results arrive.
-* The core runs on a helper thread (``with_heartbeat``) so held-back text is flushed on
-  time even while the server is silent.
+* The first text shows at once; later text comes in batches (``ui/live_pace.py``): a few
+  redraws a second, fewer when the server is busy or the paragraph being drawn is long.
+* Text is drawn in blocks (``ui/answer_blocks.py``): only the last block grows, and the
+  finished answer is drawn from its record with the same blocks, which the browser keeps.
+* Tool calls and reasoning are drawn in place: panels appear where they happen, in order,
+  and update as results arrive.
 """
 
 from __future__ import annotations
@@ -21,30 +18,33 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.elements.lib.mutable_status_container import StatusContainer
 
 from chatcore.events import Chunk, End, Error, Event, Reasoning, ToolCall, ToolProgress, ToolResult
-from chatcore.markdown_blocks import BlockSplitter
+from chatcore.live_turn import LiveTurn
 from chatcore.ticker import TICK
 from chatcore.turn import Segment, Turn
 
+from .answer_blocks import BLOCK_CHARS, LiveBlocks
 from .footer import render_footer
+from .live_pace import paced_events, streaming_page, update_interval
 from .panels import LivePanel
-from .safe_text import safe_markdown, safe_pieces
+from .safe_text import safe_markdown
 from .transcript import render_segments
 
-# Measured with bench/ui_stream.py: every markdown update costs ~95 bytes of framing plus
-# the whole current block, so blocks of about a paragraph and ~7 updates a second keep a
-# 20,000-character answer under 5x its size on the wire, while the first text shows at once.
-BATCH_S = 0.15
-BLOCK_CHARS = 150
 REASONING_BATCH_S = 0.25
 
-Piece = str | Callable[[], object]
-
-
-def _new_block() -> None:
-    """Yielded between blocks: ``write_stream`` closes its current Markdown element."""
-
+Piece = Callable[[], object]
 
 SILENCE_NOTICE_S = 1.0  # the model has been quiet this long: say so, next to Stop
+
+
+def show_live_answer(answer: LiveAnswer, live: LiveTurn) -> None:
+    """Draw ``live`` into the current container from its start, then as it streams."""
+    with streaming_page():
+        events = paced_events(live, lambda: update_interval(answer.block_chars))
+        try:
+            for draw in answer.pieces(events):
+                draw()
+        finally:
+            events.close()
 
 
 class LiveAnswer:
@@ -53,12 +53,10 @@ class LiveAnswer:
     as one piece. ``status``: a slot beside the Stop button for "still working" notes."""
 
     def __init__(self, turn: Turn, *, base: Sequence[Segment] = (), status: Any = None, key: str = "live",
-                 batch_s: float = BATCH_S, block_chars: int = BLOCK_CHARS) -> None:
+                 block_chars: int = BLOCK_CHARS) -> None:
         self.turn = turn
-        self.batch_s = batch_s
-        self._splitter = BlockSplitter(block_chars)
+        self._text = LiveBlocks(block_chars)
         self._pending: list[str] = []
-        self._last_flush = 0.0
         self._shown_any = False
         self._waiting: DeltaGenerator | None = None
         self._base = list(base)
@@ -73,11 +71,15 @@ class LiveAnswer:
         self._reasoning_text: list[str] = []
         self._reasoning_flush = 0.0
 
+    @property
+    def block_chars(self) -> int:
+        """Characters in the block being drawn (a long one is redrawn less often)."""
+        return self._text.chars
+
     # -------------------------------------------------------------- pieces
     def pieces(self, events: Iterator[Event | object]) -> Iterator[Piece]:
-        return safe_pieces(self._pieces(events))  # no image or link phones out, even mid-stream
-
-    def _pieces(self, events: Iterator[Event | object]) -> Iterator[Piece]:
+        """Drawing steps, to call in order in the answer's container. Text is sanitised as it
+        streams (``LiveBlocks``): no image or link phones out, even mid-stream."""
         yield from self._base_pieces()
         if not self._shown_any:
             yield self._show_waiting
@@ -96,10 +98,10 @@ class LiveAnswer:
             kind = type(event)
             if kind is Chunk:
                 self._pending.append(event.content)  # type: ignore[union-attr]
-                if not self._shown_any or time.monotonic() - self._last_flush >= self.batch_s:
+                if not self._shown_any:  # the first text at once; the rest at the next TICK
                     yield from self._flush_text()
                 continue
-            yield from self._flush_text()
+            yield from self._flush_text(close=True)
             if kind is Reasoning:
                 yield from self._reasoning_piece(event)  # type: ignore[arg-type]
             elif kind is ToolCall:
@@ -113,7 +115,7 @@ class LiveAnswer:
                 yield self._error_piece(event)  # type: ignore[arg-type]
             elif kind is End:
                 yield self._end_piece()
-        yield from self._flush_text()
+        yield from self._flush_text(close=True)
 
     def _base_pieces(self) -> Iterator[Piece]:
         """A continued answer's first part: all but its last text statically, that text as the
@@ -125,7 +127,6 @@ class LiveAnswer:
         if base:
             segments = tuple(base)
             yield lambda: render_segments(self.turn, segments, key=f"{self._key}-base")
-            yield _new_block
             self._shown_any = True
         if tail:
             self._pending.append(tail)
@@ -146,19 +147,17 @@ class LiveAnswer:
         self._status_text = ""
         self._status.empty()
 
-    def _flush_text(self) -> Iterator[Piece]:
+    def _flush_text(self, *, close: bool = False) -> Iterator[Piece]:
+        """Draw the text held back; ``close``: the text segment ends here (a panel follows, or the end)."""
         if not self._pending:
+            if close:
+                yield self._text.close
             return
         text = "".join(self._pending)
         self._pending.clear()
-        self._last_flush = time.monotonic()
         if not self._shown_any:
             yield self._first_output
-        for i, part in enumerate(self._splitter.split(text)):
-            if i:
-                yield _new_block
-            if part:
-                yield part
+        yield lambda: self._text.add(text, close=close)
 
     # -------------------------------------------------------------- callables
     def _show_waiting(self) -> None:

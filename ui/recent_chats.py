@@ -21,6 +21,8 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")  # as History's
 RECENT = 8
 _TITLE_CHARS = 40
 CONTAINER = "recent_chats"  # container key: the list's CSS class is st-key-recent_chats
+DRAWN_FIRST = "recent_chats_first"  # session state: the chat at the top of the list this run drew
+NEW_CHAT_SLOT = "recent_chats_new_slot"  # session state, this run only: where an unlisted chat appears once saved
 
 
 def _label(summary: ConversationSummary) -> str:
@@ -39,32 +41,61 @@ def _open(conversation_id: str) -> None:
 def render_recent_chats(session: ChatSession, limit: int = RECENT) -> None:
     """Call inside the sidebar, under "New chat"."""
     keep_browser_key()
+    st.session_state.pop(DRAWN_FIRST, None)
+    st.session_state.pop(NEW_CHAT_SLOT, None)
     archive = session.archive
     if archive is None:
         return
     try:
         summaries = archive.list(limit=limit)
+        st.session_state[DRAWN_FIRST] = summaries[0].id if summaries else None
     except StoreError:
         st.caption(":orange[Recent chats could not be loaded.]")
         return
     with st.container(key=CONTAINER, gap="small"):
         if not archive.visitor.signed_in and not keeps_history():
             st.caption("History is per tab here: this browser keeps no cookies for this site.")
-        if not summaries:
-            return
-        st.caption("Recent chats")
+        if summaries:
+            st.caption("Recent chats")
+        if not any(summary.id == session.conversation.id for summary in summaries):
+            # This chat is not saved yet (a new one): it shows here once its first answer ends.
+            st.session_state[NEW_CHAT_SLOT] = (st.empty(), bool(summaries))
         for summary in summaries:
-            current = summary.id == session.conversation.id
-            st.button(
-                _label(summary),
-                key=f"recent-{summary.id}",
-                on_click=_open,
-                args=(summary.id,),
-                type="secondary" if current else "tertiary",
-                icon=":material/chat_bubble:" if current else None,
-                width="stretch",
-                help=None if summary.is_creator else "Opened by link: you can read and continue it.",
-            )
+            _chat_button(summary, current=summary.id == session.conversation.id)
 
 
-__all__ = ["RECENT", "render_recent_chats"]
+def _chat_button(summary: ConversationSummary, *, current: bool) -> None:
+    st.button(
+        _label(summary),
+        key=f"recent-{summary.id}",
+        on_click=_open,
+        args=(summary.id,),
+        type="secondary" if current else "tertiary",
+        icon=":material/chat_bubble:" if current else None,
+        width="stretch",
+        help=None if summary.is_creator else "Opened by link: you can read and continue it.",
+    )
+
+
+def show_saved_new_chat(session: ChatSession) -> bool:
+    """Put the open chat, saved since the list was drawn, at the list's top (same run, in
+    place). False when the list has no place for it or the store does not list it first."""
+    slot = st.session_state.pop(NEW_CHAT_SLOT, None)
+    if slot is None or session.archive is None:
+        return False
+    place, captioned = slot
+    try:
+        listed = session.archive.list(limit=1)
+    except StoreError:
+        return False
+    if not listed or listed[0].id != session.conversation.id:
+        return False
+    newest = listed[0]
+    with place.container(gap="small"):
+        if not captioned:
+            st.caption("Recent chats")
+        _chat_button(newest, current=True)
+    return True
+
+
+__all__ = ["DRAWN_FIRST", "RECENT", "render_recent_chats", "show_saved_new_chat"]

@@ -14,10 +14,12 @@ from chatcore.message_time import message_time, zone
 from chatcore.turn import Segment, Turn
 from chatcore.user_text import LONG_PROMPT_CHARS
 
+from .answer_blocks import render_text
 from .attachments_view import render_attachments, render_keep_choices
 from .copy_button import render_copy_button, render_copy_handler
 from .feedback import render_feedback
 from .footer import render_footer
+from .history_window import first_shown, render_earlier_control
 from .panels import render_history_panel
 from .safe_text import safe_markdown
 from .state import request_action
@@ -35,7 +37,7 @@ def render_segments(turn: Turn, segments: Sequence[Segment], key: str) -> None:
     """Text, reasoning and tool panels in the order they happened."""
     for i, segment in enumerate(segments):
         if segment.kind == "text":
-            st.markdown(safe_markdown(segment.text))
+            render_text(segment.text)  # the blocks the live answer drew (the browser has them cached)
         elif segment.kind == "reasoning":
             # In a keyed container: ui/style.py shows reasoning smaller and muted (secondary to the answer).
             with st.container(key=f"reasoning-{key}-{i}"), st.expander("Reasoning", icon=":material/psychology:", key=f"{key}-r{i}"):
@@ -88,19 +90,25 @@ def _user_message(conversation: Conversation, index: int, entry: UserEntry, edit
         if entry.content or not entry.attachments:
             render_user_text(entry.content)
         render_attachments(entry.attachments, key=f"{conversation.id}-{index}")
-        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-            render_version_switcher(conversation, index, versions, disabled=not editable)
-            if editable:
-                st.button(
-                    "Edit",
-                    key=f"edit-{conversation.id}-{index}",
-                    icon=":material/edit:",
-                    type="tertiary",
-                    help="Edit this message and send it again (this version and its answers are kept)",
-                    on_click=st.session_state.__setitem__,
-                    args=(EDITING, index),
-                )
-            _message_time(entry.created_at)
+        render_user_actions(conversation, index, entry, editable, versions)
+
+
+def render_user_actions(conversation: Conversation, index: int, entry: UserEntry, editable: bool = True,
+                        versions: Versions | None = None) -> None:
+    """Under a prompt: its versions, Edit and the time (also drawn in place when its answer ends, ``ui/chat.py``)."""
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        render_version_switcher(conversation, index, versions, disabled=not editable)
+        if editable:
+            st.button(
+                "Edit",
+                key=f"edit-{conversation.id}-{index}",
+                icon=":material/edit:",
+                type="tertiary",
+                help="Edit this message and send it again (this version and its answers are kept)",
+                on_click=st.session_state.__setitem__,
+                args=(EDITING, index),
+            )
+        _message_time(entry.created_at)
 
 
 def _message_time(ts: float | None) -> None:
@@ -130,17 +138,28 @@ def _answer_actions(conversation: Conversation, index: int, turn: Turn, *, last:
         _message_time(turn.started_at)
 
 
-def render_conversation(conversation: Conversation, *, can_continue: bool = False, live: Turn | None = None) -> None:
+def render_last_answer_actions(conversation: Conversation, index: int, turn: Turn, *, can_continue: bool) -> None:
+    """The last answer's row (Retry or Regenerate, Continue, Copy, time), drawn in place when it ends."""
+    _answer_actions(conversation, index, turn, last=True, can_continue=can_continue)
+
+
+def render_conversation(conversation: Conversation, *, can_continue: bool = False, live: Turn | None = None,
+                        answering: bool = False) -> None:
     """Every entry from its record; the last answer gets Retry/Regenerate (and Continue).
 
-    ``live``: the answer still streaming (its page follows it and draws it), left out here."""
+    ``live``: the answer still streaming (its page follows it and draws it), left out here.
+    ``answering``: a new prompt is about to be answered below: no answer here is the last one.
+    A long chat draws its newest messages only, below a "Show earlier messages" button."""
     entries = conversation.entries
     last = len(entries) - 1
     streaming = live is not None
     versions = conversation.versions()  # ‹ n / m › per entry (chatcore.conversation_tree)
-    if entries:
+    if entries or answering:  # (an answer finished in place gets its Copy button below)
         render_copy_handler()
-    for i, entry in enumerate(entries):
+    start = first_shown(conversation.id, len(entries))
+    if start:
+        render_earlier_control(conversation.id, start, len(entries))
+    for i, entry in enumerate(entries[start:], start):
         if entry is live:
             continue
         if isinstance(entry, UserEntry):
@@ -150,5 +169,5 @@ def render_conversation(conversation: Conversation, *, can_continue: bool = Fals
         with st.chat_message("assistant"):
             render_turn_body(entry, key=f"{conversation.id}-{i}")
             if entry.is_finished:
-                _answer_actions(conversation, i, entry, last=i == last and not streaming, can_continue=can_continue,
-                                versions=versions[i], streaming=streaming)
+                _answer_actions(conversation, i, entry, last=i == last and not streaming and not answering,
+                                can_continue=can_continue, versions=versions[i], streaming=streaming)
