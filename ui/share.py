@@ -18,7 +18,7 @@ from chatcore.share import SHARE_PARAM, ShareLinks
 from chatcore.store import StoreError
 from chatcore.store.share_links import TooManyShareLinks
 
-from .state import chat_session
+from .state import PROMPT, chat_session
 
 NEW_LINK = "share_new_link"  # session state: (conversation id, the link made last)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -73,8 +73,13 @@ def render_share_button(session: ChatSession) -> None:
     if archive is None:
         return
     cid = session.conversation.id
+    entries = session.conversation.entries
+    saved_and_mine = bool(entries) and cid in archive.known_ids and archive.owner_of(cid) is not None
+    # A new chat's first prompt, sent with this run: it is saved before the run ends, and a text
+    # answer ends in place (no redraw of this sidebar), so offer the link already.
+    first_prompt_now = not entries and bool(st.session_state.get(PROMPT))
     with st.popover("Share", icon=":material/share:", width="stretch", key="share_popover"):
-        if cid in archive.known_ids and archive.owner_of(cid) is not None and session.conversation.entries:
+        if saved_and_mine or first_prompt_now:
             st.caption("A read-only copy of this chat as it is now, for anyone with the link: "
                        "no chat box, no other chats, nothing later.")
             st.button("Create a read-only link", key="share_create", icon=":material/add_link:", on_click=_create)
