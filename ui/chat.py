@@ -21,7 +21,7 @@ from .live import LiveAnswer, show_live_answer
 from .recent_chats import DRAWN_FIRST, show_saved_new_chat
 from .sidebar import Settings, render_sidebar
 from .starters import STARTER_ACTION, render_welcome
-from .state import LINK_PARAM, PROMPT, STOP_BUTTON, chat_session, secrets_mapping, store_problem, take_action
+from .state import LINK_PARAM, PROMPT, STOP_BUTTON, chat_session, secrets_mapping, stop_answer, store_problem, take_action
 from .transcript import EDITING, render_conversation, render_last_answer_actions, render_user_actions, render_user_text
 
 
@@ -38,14 +38,10 @@ def typed_text_only(typed: object, max_chars: int) -> bool:
 
 
 def stop_if_asked(session: ChatSession) -> None:
-    """Stop (from this tab or any other following the answer) or a new prompt ends the answer
-    running in this chat. Anything else (a click elsewhere, a reload, a second tab) leaves it
-    running: this run re-attaches to it (``follow_answer``)."""
-    if not session.is_streaming:
-        return
-    if st.session_state.get(STOP_BUTTON):
-        session.stop("stop")
-    elif st.session_state.get(PROMPT):
+    """A new prompt ends the answer running in this chat (Stop ended it already, in its
+    ``on_click``: ``stop_answer``). Anything else (a click elsewhere, a reload, a second tab)
+    leaves it running: this run re-attaches to it (``follow_answer``)."""
+    if session.is_streaming and st.session_state.get(PROMPT):
         session.stop("new_prompt")
 
 
@@ -89,7 +85,8 @@ def follow_answer(session: ChatSession, live: LiveTurn, status_slot, *, user_row
     the records. Redrawing would send the whole answer to the browser a second time."""
     with status_slot.container():
         cols = st.columns([2, 5], vertical_alignment="center")
-        cols[0].button("Stop generating", key=STOP_BUTTON, icon=":material/stop_circle:", help="Stop the answer (Esc)")
+        cols[0].button("Stop generating", key=STOP_BUTTON, icon=":material/stop_circle:", help="Stop the answer (Esc)",
+                       on_click=stop_answer)  # stops before the next run sets the page up
         note = cols[1].empty()
         stop_on_escape()  # beside Stop, not in the chat: the messages keep the places the next run gives them
     answer = LiveAnswer(live.turn, base=live.base, status=note, key=f"{session.conversation.id}-live")

@@ -139,6 +139,17 @@ def start_new_chat() -> None:
     st.query_params.pop(LINK_PARAM, None)
 
 
+def stop_answer() -> None:
+    """``on_click`` of Stop (Esc clicks it too): end the answer running in this chat before the
+    next run even starts (callbacks run right after the click reaches the server, before the
+    page is set up). Any tab following the answer stops it: each one's session finds the same
+    running answer in the hub. The partial answer is kept, marked stopped, and the run that
+    follows draws it from the records."""
+    session: ChatSession | None = st.session_state.get(SESSION)
+    if session is not None and session.is_streaming:
+        session.stop("stop")
+
+
 def request_action(action: str, **data: Any) -> None:
     """For ``on_click``: runs before the script, so the next run starts from the right state."""
     st.session_state[PENDING_ACTION] = {"action": action, **data}

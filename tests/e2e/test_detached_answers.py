@@ -87,6 +87,25 @@ def test_the_same_link_in_a_second_tab_shows_the_answer_live(open_chat, app):
     assert squash(second.answer_text()) == squash(chat.answer_text())
 
 
+def test_stop_in_a_second_tab_ends_the_answer_in_both_and_keeps_it(open_chat, app, db_path):
+    chat = open_chat()
+    chat.set_speed("Slow")
+    chat.send(MEDIUM_PROMPT)
+    chat.wait_for_answer_text(min_chars=40)
+    link = link_of(chat)
+    second = ChatPage(chat.page.context.new_page())
+    second.page.goto(f"{app.url}/?c={link}")
+    second.wait_for_answer_text(min_chars=60, timeout=30)
+    second.stop_button.click()  # Stop's on_click ends the answer this tab follows, started by the first
+    for tab in (second, chat):
+        tab.assistant.last.get_by_test_id("stCaptionContainer").filter(has_text="Stopped").wait_for(timeout=5000)
+    kept = squash(chat.answer_text())
+    time.sleep(1.0)
+    assert squash(chat.answer_text()) == kept, "the answer kept growing in the first tab"
+    answer = stored_answer(db_path, link)
+    assert answer.status == "stopped" and 60 <= len(answer.text) < len(mock_says(MEDIUM_PROMPT))
+
+
 def test_a_click_elsewhere_mid_answer_does_not_stop_it(open_chat):
     chat = open_chat()
     chat.send(MEDIUM_PROMPT)
