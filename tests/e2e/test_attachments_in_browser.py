@@ -45,9 +45,12 @@ def attach(chat: ChatPage, *files: tuple[str, str, bytes]) -> None:
 
 def send_with_files(chat: ChatPage, text: str, *files: tuple[str, str, bytes]) -> None:
     chat.set_speed("Instant")
-    chat.wait_until_idle()  # the speed's rerun is over: the input box is not redrawn under the upload
+    # The speed's rerun is over (a slider sends its value a moment after the key press; on a busy
+    # machine a short quiet spell came before that rerun, and the upload was redrawn away).
+    chat.wait_until_idle(settle=1.0)
     attach(chat, *files)
     chat.send(text)
+    chat.user.last.filter(has_text=text).wait_for(timeout=15_000)  # the prompt was taken, files and all
 
 
 def thumbnails(message):
