@@ -36,7 +36,7 @@ from chatcore.safe_markdown import MarkdownPolicy, StreamingSanitizer, sanitize_
 RESULTS = ROOT / "bench" / "results" / "safe_markdown.md"
 CHUNK = 5
 FLUSH_CHUNKS = 9
-BLOCK_CHARS = 150  # ui/live.py
+BLOCK_CHARS = 400  # ui/answer_blocks.py (the blocks an answer is drawn in)
 POLICY = MarkdownPolicy.from_setting("images.example")
 LINK_PARAGRAPH = (
     "See [the docs](https://docs.example/guide?a=1&b=2) and ![a chart](https://images.example/c.png) "
