@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert
+from sqlalchemy import Connection, bindparam, delete, insert, or_, update
 
-from .schema import tool_calls
+from .schema import messages, tool_calls
 
 
 def db_text(text: str) -> str:
@@ -33,6 +33,34 @@ def turn_columns(record: dict[str, Any]) -> dict[str, Any]:
         "timings": {k: record[k] for k in ("started_at", "first_token_s", "total_s")},
         "record": record,
     }
+
+
+def _value(column: str) -> Any:
+    return bindparam(f"v_{column}", type_=messages.c[column].type)
+
+
+# A checkpoint's UPDATE, built once: every streaming answer runs it each second, and building
+# and keying the statement cost more than running it. Only the answer's writer saves, and a
+# checkpoint racing the end must not turn a finished answer back into 'streaming'.
+_SAVED_COLUMNS = ("role", "content", "reasoning", "status", "model", "usage", "timings", "record", "updated_at", "writer")
+_CHECKPOINT = (
+    update(messages)
+    .where(
+        messages.c.id == bindparam("w_id"),
+        messages.c.role == "assistant",
+        or_(messages.c.status == "streaming", messages.c.status == "interrupted"),
+        or_(messages.c.writer == bindparam("w_writer"), messages.c.writer.is_(None)),
+    )
+    .values({name: _value(name) for name in _SAVED_COLUMNS})
+)
+
+
+def checkpoint_row(conn: Connection, message_id: int, writer: str, now: float, columns: dict[str, Any]) -> bool:
+    """Save a streaming answer's columns (``turn_columns``) if it still streams and ``writer``
+    writes it. False when it does not (finished, deleted, or another writer's)."""
+    params = {f"v_{name}": value for name, value in columns.items()}
+    params.update(w_id=message_id, w_writer=writer, v_updated_at=now, v_writer=writer)
+    return conn.execute(_CHECKPOINT, params).rowcount == 1
 
 
 def write_tool_calls(conn: Connection, message_id: int, record: dict[str, Any], *, replace: bool) -> None:
@@ -67,4 +95,4 @@ def record_from_columns(row: Any) -> dict[str, Any]:
     return {"model": row.model, "status": row.status, "started_at": row.created_at, "segments": text}
 
 
-__all__ = ["db_text", "record_from_columns", "turn_columns", "write_tool_calls"]
+__all__ = ["checkpoint_row", "db_text", "record_from_columns", "turn_columns", "write_tool_calls"]

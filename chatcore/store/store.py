@@ -45,7 +45,7 @@ from .engine import BEGIN_MODE, DEFAULT_URL, is_memory, is_sqlite, make_engine, 
 from .errors import ConversationNotFound, StoreError, store_errors
 from .records import mark_interrupted, turn_from_record, turn_to_record
 from .redact import strip_secrets
-from .rows import db_text, record_from_columns, turn_columns, write_tool_calls
+from .rows import checkpoint_row, db_text, record_from_columns, turn_columns, write_tool_calls
 from .schema import conversations, messages
 from .summary import (
     AnswerFigures,
@@ -63,7 +63,6 @@ SAVE = "Could not save the conversation"
 LOAD = "Could not load the conversation"
 LIST = "Could not load your conversations"
 SETUP = "Could not set up the conversation store"
-_LIVE = ("streaming", "interrupted")  # what a checkpoint may overwrite (a finished answer stays finished)
 
 
 class ChatStore:
@@ -93,9 +92,13 @@ class ChatStore:
             self._engine = make_engine(self.url, busy_timeout=busy_timeout)
         self._sqlite = is_sqlite(self.url)
         self._memory = is_memory(self.url)
-        # An in-memory database is one connection: one thread at a time. A file needs no lock of
-        # ours: writers queue on SQLite's (BEGIN IMMEDIATE + busy timeout), readers never wait (WAL).
+        # An in-memory database is one connection: one thread at a time. A file has one writer at
+        # a time (BEGIN IMMEDIATE), readers never wait (WAL). This process's writers queue on a
+        # lock of ours: SQLite's busy handler would make them poll, sleeping up to 100 ms between
+        # tries while the database may be free (100 prompts at once waited seconds). Other
+        # processes still queue on SQLite's (busy timeout).
         self._lock = threading.RLock() if self._memory else None
+        self._write_lock = threading.RLock() if self._sqlite and not self._memory else None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ, secrets: Mapping[str, Any] = {}, **options: Any) -> ChatStore:  # noqa: B006
@@ -125,7 +128,7 @@ class ChatStore:
 
     @contextmanager
     def _transaction(self, action: str, *, write: bool) -> Iterator[Connection]:
-        lock = self._lock if self._lock is not None else nullcontext()
+        lock = self._lock or (self._write_lock if write else None) or nullcontext()
         with store_errors(action), lock, self._engine.connect() as conn:
             if write and self._sqlite:
                 conn.execution_options(**{BEGIN_MODE: "IMMEDIATE"})
@@ -290,12 +293,15 @@ class ChatStore:
         columns = turn_columns(record)
         with self._transaction(SAVE, write=True) as conn:
             now = self._clock()
-            if final:  # the conversation's row first, as every other writer does: no lock-order deadlock
-                parent = select(messages.c.conversation_id).where(messages.c.id == message_id).scalar_subquery()
-                conn.execute(update(conversations).where(conversations.c.id == parent).values(updated_at=now))
+            if not final:
+                if not checkpoint_row(conn, message_id, self.writer, now, columns):
+                    return False
+                write_tool_calls(conn, message_id, record, replace=True)
+                return True
+            # the conversation's row first, as every other writer does: no lock-order deadlock
+            parent = select(messages.c.conversation_id).where(messages.c.id == message_id).scalar_subquery()
+            conn.execute(update(conversations).where(conversations.c.id == parent).values(updated_at=now))
             query = update(messages).where(messages.c.id == message_id, messages.c.role == "assistant")
-            if not final:  # a checkpoint racing the end must not turn a finished answer back into 'streaming'
-                query = query.where(messages.c.status.in_(_LIVE))
             mine = or_(messages.c.writer == self.writer, messages.c.writer.is_(None))
             # Only the writer saves (a replica that lost its answer to another cannot overwrite it);
             # Continue (claim) takes over an answer nobody streams any more.
