@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from .attachments.records import summary, to_record
 from .conversation import Conversation, Entry, UserEntry
 from .conversation_tree import Versions
+from .literal_markdown import literal_markdown
 from .messages import with_system_prompt
 from .settings import GenerationSettings, ProviderConfig
 from .store.redact import strip_secrets
@@ -41,8 +42,8 @@ def _fence(text: str, language: str = "") -> str:
 
 
 def _literal(name: str) -> str:
-    """A visitor's file name as plain Markdown text (no links, emphasis or HTML)."""
-    return "".join("\\" + ch if ch in "\\`*_[]<>#|~!" else ch for ch in " ".join(name.split()))
+    """A visitor's file name as plain Markdown text (no links, emphasis or HTML), on one line."""
+    return literal_markdown(" ".join(name.split()))
 
 
 def path_note(conversation: Conversation) -> str | None:

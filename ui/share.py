@@ -8,11 +8,11 @@ made again.
 
 from __future__ import annotations
 
-import re
 import time
 
 import streamlit as st
 
+from chatcore.literal_markdown import literal_markdown
 from chatcore.session import ChatSession
 from chatcore.share import SHARE_PARAM, ShareLinks
 from chatcore.store import StoreError
@@ -21,11 +21,11 @@ from chatcore.store.share_links import TooManyShareLinks
 from .state import PROMPT, chat_session
 
 NEW_LINK = "share_new_link"  # session state: (conversation id, the link made last)
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
 def _plain(text: str) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()) or "Untitled")
+    """A title as literal Markdown on one line."""
+    return literal_markdown(" ".join(text.split()) or "Untitled")
 
 
 def share_url(token: str) -> str:

@@ -11,6 +11,7 @@ from chatcore.attachments import from_record, prepare, summary
 from chatcore.conversation import Conversation
 from chatcore.events import Chunk, End
 from chatcore.export import next_turn_request, to_curl, to_json, to_markdown
+from chatcore.literal_markdown import literal_markdown
 from chatcore.messages import user_message
 from chatcore.settings import GenerationSettings, ProviderConfig
 from chatcore.store import turn_to_record
@@ -48,8 +49,8 @@ def test_json_export_holds_each_file_whole():
 def test_markdown_lists_the_files_as_plain_text():
     md = to_markdown(chat())
     photo, report = chat().entries[0].attachments
-    assert f"- Attached: \\<img src=x onerror=alert(1)\\>.png ({summary(photo)})" in md
-    assert f"- Attached: q3 \\[link\\](javascript:alert(1)).pdf ({summary(report)})" in md
+    assert f"- Attached: {literal_markdown('<img src=x onerror=alert(1)>.png')} ({summary(photo)})" in md
+    assert f"- Attached: {literal_markdown('q3 [link](javascript:alert(1)).pdf')} ({summary(report)})" in md
     assert summary(report).startswith("PDF, 2 pages, ")
     html = MarkdownIt("commonmark").render(md)
     assert "<img" not in html and "<a " not in html  # rendered, the names are text, never markup or links
