@@ -50,7 +50,7 @@ def test_the_token_stops_its_answer_like_the_button_keeping_the_text():
     assert token is not None and len(token) >= 22  # ≥ 128 bits in URL-safe base64
     assert links.stop(token)
     assert live.wait(2)
-    assert live.turn.status == "stopped" and live.turn.end_message == "Stopped." and len(live.turn.text) >= 20
+    assert live.turn.status == "stopped" and live.turn.finish_reason == "cancelled" and len(live.turn.text) >= 20
 
 
 def test_every_follower_of_an_answer_gets_its_token_and_other_answers_get_others():
