@@ -148,3 +148,32 @@ def test_without_the_route_the_click_still_stops_the_answer_once_it_reaches_stre
     kept = chat.answer_text()
     chat.page.wait_for_timeout(1000)
     assert len(squash(kept)) >= 80 and chat.answer_text() == kept
+
+
+def current_link(chat: ChatPage) -> str | None:
+    return chat.page.evaluate("() => document.__chatStopLink ? document.__chatStopLink.token : null")
+
+
+def test_each_answer_brings_its_own_link_and_an_old_one_stops_nothing(held_page, upstream):
+    chat, socket = held_page
+    first = stream_long_answer(chat, upstream)
+    first_link = current_link(chat)
+    assert first_link
+    chat.stop_button.click()
+    assert wait_in_page(chat, lambda: first.client_disconnected, 3.0)
+    chat.assistant.last.get_by_test_id("stCaptionContainer").filter(has_text="Stopped").wait_for(timeout=5000)
+    chat.wait_until_idle()
+
+    second = stream_long_answer(chat, upstream)
+    assert wait_in_page(chat, lambda: current_link(chat) not in (None, first_link), 3.0), \
+        "the page still holds the ended answer's link"
+    stale = chat.page.evaluate("""(token) => fetch("/_chat/stop", {method: "POST", body: token})
+                                  .then((r) => r.status)""", first_link)
+    assert stale == 404
+    chat.page.wait_for_timeout(200)
+    assert not second.client_disconnected, "the ended answer's link stopped the next one"
+    socket.hold()
+    chat.stop_button.click()
+    assert wait_in_page(chat, lambda: second.client_disconnected, 3.0), "the second answer's link did not stop it"
+    socket.release()
+    chat.assistant.last.get_by_test_id("stCaptionContainer").filter(has_text="Stopped").wait_for(timeout=5000)
