@@ -81,12 +81,17 @@ def held_page(browser, app):
     context.close()
 
 
+def chat_requests(upstream: MockServer) -> list:
+    return [r for r in upstream.requests if r.method == "POST" and r.path.endswith("/chat/completions")]
+
+
 def stream_long_answer(chat: ChatPage, upstream: MockServer):
-    before = len(upstream.requests)
+    """Send the long prompt; once its answer shows 80 characters, its upstream request record."""
+    index, before = chat.assistant.count(), len(chat_requests(upstream))
     chat.send(LONG_PROMPT)
-    chat.wait_for_answer_text(min_chars=80)
-    assert len(upstream.requests) > before, "the app sent nothing upstream"
-    record = upstream.requests[-1]
+    chat.wait_for_answer_text(min_chars=80, index=index)
+    assert len(chat_requests(upstream)) == before + 1, "the app did not ask upstream once"
+    record = chat_requests(upstream)[-1]
     assert not record.client_disconnected
     return record
 
@@ -112,7 +117,7 @@ def stop_routes(chat: ChatPage) -> list[tuple[str, int | None]]:
 def test_stop_closes_the_upstream_by_its_link_while_the_click_is_held_back(held_page, upstream):
     chat, socket = held_page
     record = stream_long_answer(chat, upstream)
-    asked = len(upstream.requests)
+    asked = len(chat_requests(upstream))
     calls = stop_routes(chat)
     socket.hold()  # from now on, the click's websocket message does not reach Streamlit
     chat.stop_button.click()
@@ -129,7 +134,7 @@ def test_stop_closes_the_upstream_by_its_link_while_the_click_is_held_back(held_
     assert chat.stop_button.count() == 0
     chat.page.wait_for_timeout(1000)  # at 20 ms a chunk, a running stream would add ~50 chunks meanwhile
     assert chat.answer_text() == kept, "the stopped answer kept growing"
-    assert len(upstream.requests) == asked  # Stop asked nothing new upstream
+    assert len(chat_requests(upstream)) == asked  # Stop asked nothing new upstream
 
 
 def test_without_the_route_the_click_still_stops_the_answer_once_it_reaches_streamlit(held_page, upstream):
