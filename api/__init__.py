@@ -11,6 +11,9 @@ same owner rules.
     GET    /api/sessions                 the caller's conversations
     GET/PATCH/DELETE /api/sessions/{id}
     GET    /api/openapi.json, /api/demo  the description and a reference client
+
+Beside it, always (also with ``CHAT_API = "off"``): ``POST /_chat/stop``, the chat page's fast
+Stop, whose only authority is a stop link's token (``page_stop.py``).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .chat_routes import post_chat, stop_turn, turn_events
 from .openapi import openapi_document
+from .page_stop import PageStopDispatch
 from .responses import ApiRefusal
 from .session_routes import list_sessions, session_resource
 from .settings import ApiSettings
@@ -111,9 +115,11 @@ class ApiDispatch:
 
 
 def api_middleware() -> list[Middleware]:
-    """What ``app.py`` adds in front of the dashboard (nothing when ``CHAT_API = "off"``)."""
+    """What ``app.py`` adds in front of the dashboard: the page's fast Stop, and the API
+    (left out when ``CHAT_API = "off"``)."""
     settings = ApiSettings.load()
-    return [Middleware(ApiDispatch, api=api_app(settings))] if settings.enabled else []
+    api = [Middleware(ApiDispatch, api=api_app(settings))] if settings.enabled else []
+    return [Middleware(PageStopDispatch), *api]
 
 
 __all__ = ["ApiDispatch", "api_app", "api_middleware"]

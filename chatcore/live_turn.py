@@ -46,6 +46,7 @@ class LiveTurn:
         self._log: list[Event] = []
         self._changed = threading.Condition()
         self._listeners: tuple[Callable[[], None], ...] = ()  # replaced, never changed: read without the lock
+        self._enders: list[Callable[[], None]] = []  # ``when_ended``: run once, as the answer's thread ends
         self._ended = False  # the event source is exhausted (the turn record is final)
         self._done = threading.Event()  # the same, for waiters that need no event (not woken per event)
         self._last_follow = time.monotonic()
@@ -78,6 +79,12 @@ class LiveTurn:
             with self._changed:
                 self._ended = True
                 self._changed.notify_all()
+                enders, self._enders = self._enders, []
+            for ended in enders:  # before ``_done``: whoever waited for the end sees their work done
+                try:
+                    ended()
+                except Exception:  # noqa: BLE001, S110 - like a listener's: it must not keep the answer open
+                    pass
             self._done.set()
             self._tell_listeners()
             if self._on_finish is not None:
@@ -148,6 +155,15 @@ class LiveTurn:
                     self._listeners = tuple(listeners)
 
         return stop_listening
+
+    def when_ended(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` once when the answer has ended (at once if it has): from the
+        answer's thread, before ``wait()`` returns. Keep it tiny."""
+        with self._changed:
+            if not self._ended:
+                self._enders.append(callback)
+                return
+        callback()
 
     def _tell_listeners(self) -> None:
         for wake in self._listeners:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -13,6 +14,7 @@ from chatcore.conversation import UserEntry
 from chatcore.limits import LimitExceeded
 from chatcore.live_turn import LiveTurn
 from chatcore.session import ChatSession
+from chatcore.stop_links import STOP_LINK_PATH, stop_links
 from chatcore.user_text import clean_user_text, max_prompt_chars, prompt_too_long
 
 from .attach_input import edited_attachments, input_options, render_input_notes, take_submission
@@ -88,7 +90,7 @@ def follow_answer(session: ChatSession, live: LiveTurn, status_slot, *, user_row
         cols[0].button("Stop generating", key=STOP_BUTTON, icon=":material/stop_circle:", help="Stop the answer (Esc)",
                        on_click=stop_answer)  # stops before the next run sets the page up
         note = cols[1].empty()
-        stop_on_escape()  # beside Stop, not in the chat: the messages keep the places the next run gives them
+        stop_on_escape(live)  # beside Stop, not in the chat: the messages keep the places the next run gives them
     answer = LiveAnswer(live.turn, base=live.base, status=note, key=f"{session.conversation.id}-live")
     with st.chat_message("assistant"):
         show_live_answer(answer, live)
@@ -124,23 +126,49 @@ def finish_in_place(session: ChatSession, live: LiveTurn, user_row, actions) -> 
     return True
 
 
-ESCAPE_STOPS = """<script>
+# Esc clicks Stop; a click on Stop (however made) also posts this answer's stop link to the
+# server at once (chatcore/stop_links.py, api/page_stop.py), ~10 ms before Streamlit's front
+# end sends the click itself, which still follows and stops the answer wherever the route
+# cannot. Scripts may run again on redraws: the listeners are added once per page, and each
+# run only replaces the link (the answer shown now; null when there is none to stop).
+STOP_SCRIPT = """<script>
 (() => {
   const doc = window.parent && window.parent.document ? window.parent.document : document;
-  if (doc.__chatEscapeStops) return;
-  doc.__chatEscapeStops = true;
+  doc.__chatStopLink = __STOP_LINK__;
+  if (doc.__chatStopKeys) return;
+  doc.__chatStopKeys = true;
   doc.addEventListener("keydown", (e) => {
     if (e.key !== "Escape" || e.defaultPrevented) return;
     const stop = doc.querySelector(".st-key-stop_button button");
     if (stop) { e.preventDefault(); stop.click(); }
   });
+  doc.addEventListener("click", (e) => {
+    const stop = e.target && e.target.closest ? e.target.closest(".st-key-stop_button button") : null;
+    const link = doc.__chatStopLink;
+    if (!stop || !link) return;
+    doc.__chatStopLink = null;  // a link works once; the next answer's page run brings its own
+    const win = doc.defaultView || window;
+    win.fetch(link.url, {method: "POST", body: link.token, keepalive: true, credentials: "omit",
+                         cache: "no-store"}).catch(() => {});
+  }, true);  // capture: before Streamlit's own handler, which still runs
 })();
 </script>"""
 
 
-def stop_on_escape() -> None:
-    """Esc clicks Stop (the same path as the button, so the upstream closes at once)."""
-    st.html(ESCAPE_STOPS, unsafe_allow_javascript=True)
+def stop_script(token: str | None, base_url_path: str) -> str:
+    """The page script for Stop, carrying the stop link of the answer on screen (or none)."""
+    base = base_url_path.strip("/")
+    link = None if token is None else {"url": f"/{base}{STOP_LINK_PATH}" if base else STOP_LINK_PATH, "token": token}
+    return STOP_SCRIPT.replace("__STOP_LINK__", json.dumps(link).replace("<", "\\u003c"))
+
+
+def stop_on_escape(live: LiveTurn) -> None:
+    """Esc clicks Stop (the same path as the button), and Stop's click posts the stop link too.
+
+    The link's token goes only to this page run (this visitor's own page, which follows
+    ``live`` because it may open its conversation)."""
+    base = st.get_option("server.baseUrlPath") or ""
+    st.html(stop_script(stop_links().token_for(live), str(base)), unsafe_allow_javascript=True)
 
 
 def show_link(session: ChatSession) -> None:
