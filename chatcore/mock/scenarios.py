@@ -129,9 +129,14 @@ def choose_scenario(conv: Conversation, headers: Mapping[str, str], options: Moc
         name = candidate.strip().lower()
         if name in SCENARIOS:
             return name
-    if tools.named_tool(conv) is not None:  # "call <an offered tool> …" wins over keywords
+    by_keywords = scenario_for_prompt(conv.prompt)
+    named = tools.named_tool(conv)
+    # "call <an offered tool> …" wins over keywords, unless it names the very tool the keyword
+    # scenario calls and gives no key=value arguments: "What is 17 * 23? Use the calculator."
+    # is the calculator scenario, which finds its expression in the words.
+    if named is not None and (named not in SCENARIOS[by_keywords].tools or tools.named_arguments(conv.prompt)):
         return "named_tool"
-    return scenario_for_prompt(conv.prompt)
+    return by_keywords
 
 
 def _bad_request(message: str, code: str | None = None) -> Reply:

@@ -210,7 +210,7 @@ def named_tool(conv: Conversation) -> str | None:
     return None
 
 
-def _arguments(prompt: str) -> dict[str, Any]:
+def named_arguments(prompt: str) -> dict[str, Any]:
     """``key=value`` pairs of a prompt; values are JSON when they parse (numbers, true), else text."""
     arguments: dict[str, Any] = {}
     for key, raw in _ARG_RE.findall(prompt):
@@ -231,7 +231,7 @@ def call_named_tool(conv: Conversation) -> Turn:
     name = named_tool(conv)
     if name is None:
         return Turn(content="Name a tool to call, for example: *call get_current_time with timezone=Asia/Tokyo*.")
-    return Turn(tool_calls=(PlannedCall(name, json.dumps(_arguments(conv.prompt), ensure_ascii=False)),))
+    return Turn(tool_calls=(PlannedCall(name, json.dumps(named_arguments(conv.prompt), ensure_ascii=False)),))
 
 
 __all__ = [
@@ -241,6 +241,7 @@ __all__ = [
     "first_number",
     "fmt",
     "multistep_days",
+    "named_arguments",
     "named_tool",
     "not_enabled",
     "parallel_times",

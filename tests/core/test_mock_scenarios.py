@@ -85,6 +85,15 @@ def test_calculator_calls_the_tool_then_answers_from_its_result(client):
     assert "4242" in second.content and second.finish_reason == "stop" and not second.calls
 
 
+def test_asking_for_the_calculator_by_name_still_finds_the_expression_in_the_words(client):
+    """"Use the calculator." names the tool its keyword scenario calls: that scenario reads the
+    expression from the prompt (naming it once called it with no arguments, and it failed)."""
+    (call,) = ask(client, "What is 17 * 23? Use the calculator.").tool_calls
+    assert call.name == "calculator" and json.loads(call.arguments) == {"expression": "17 * 23"}
+    (call,) = ask(client, "Call calculator with expression=2+2").tool_calls  # key=value: called as written
+    assert json.loads(call.arguments) == {"expression": "2+2"}
+
+
 def test_a_tool_that_is_not_offered_is_not_called(client):
     out = ask(client, "What is 23*17+4?", tools=["current_time"])
     assert not out.calls and "`calculator`" in out.content and "enabled" in out.content
