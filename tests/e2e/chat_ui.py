@@ -73,6 +73,16 @@ class ChatPage:
     def stop_button(self) -> Locator:
         return self.page.get_by_role("button", name=STOP)
 
+    def stop_button_gone(self, timeout: float = 3.0) -> bool:
+        """True once no Stop button shows (an answer stopped by its fast route ends in the run
+        that followed it; the click's own rerun, a moment later, draws the page without it)."""
+        deadline = time.monotonic() + timeout
+        while self.stop_button.count():
+            if time.monotonic() > deadline:
+                return False
+            self.page.wait_for_timeout(20)
+        return True
+
     def roles(self) -> list[str]:
         return self.page.eval_on_selector_all(
             MESSAGE,
