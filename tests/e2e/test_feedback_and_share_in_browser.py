@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from .chat_ui import ChatPage
 from .harness import StreamlitServer, chromium_missing_reason
@@ -53,7 +54,9 @@ def test_a_thumbs_down_with_a_comment_survives_a_refresh(open_chat):
     assert down.get_attribute("aria-checked") == "true", "the thumbs down did not survive the refresh"
     assert up.get_attribute("aria-checked") == "false"
     answer.get_by_role("button", name=re.compile("Edit comment")).click()
-    assert chat.page.get_by_label("What made this answer good or bad?").input_value() == "the calculator was not needed"
+    # (the page's second run after a reload redraws the box: wait for its value, up to 3 s)
+    expect(chat.page.get_by_label("What made this answer good or bad?")).to_have_value("the calculator was not needed",
+                                                                                       timeout=3000)
 
 
 def test_a_share_link_shows_the_chat_elsewhere_without_an_input_box_until_turned_off(open_chat):
