@@ -71,7 +71,8 @@ def test_a_reload_mid_answer_reattaches_and_the_answer_completes(open_chat, app,
     assert answer.status == "complete" and answer.text == expected  # the upstream was never closed early
 
 
-def test_the_same_link_in_a_second_tab_shows_the_answer_live(open_chat, app):
+def answer_open_in_two_tabs(open_chat, app) -> tuple[ChatPage, ChatPage, str]:
+    """An answer streaming slowly in one tab, and its link opened in a second tab."""
     chat = open_chat()
     chat.set_speed("Slow")
     chat.send(MEDIUM_PROMPT)
@@ -79,6 +80,11 @@ def test_the_same_link_in_a_second_tab_shows_the_answer_live(open_chat, app):
     link = link_of(chat)
     second = ChatPage(chat.page.context.new_page())
     second.page.goto(f"{app.url}/?c={link}")
+    return chat, second, link
+
+
+def test_the_same_link_in_a_second_tab_shows_the_answer_live(open_chat, app):
+    chat, second, link = answer_open_in_two_tabs(open_chat, app)
     second.input.wait_for(timeout=30_000)
     first_seen = len(squash(second.wait_for_answer_text(min_chars=40, timeout=30)))
     second.wait_for_answer_text(min_chars=first_seen + 60, timeout=30)  # it grows there too
@@ -88,13 +94,7 @@ def test_the_same_link_in_a_second_tab_shows_the_answer_live(open_chat, app):
 
 
 def test_stop_in_a_second_tab_ends_the_answer_in_both_and_keeps_it(open_chat, app, db_path):
-    chat = open_chat()
-    chat.set_speed("Slow")
-    chat.send(MEDIUM_PROMPT)
-    chat.wait_for_answer_text(min_chars=40)
-    link = link_of(chat)
-    second = ChatPage(chat.page.context.new_page())
-    second.page.goto(f"{app.url}/?c={link}")
+    chat, second, link = answer_open_in_two_tabs(open_chat, app)
     second.wait_for_answer_text(min_chars=60, timeout=30)
     second.stop_button.click()  # Stop's on_click ends the answer this tab follows, started by the first
     for tab in (second, chat):
