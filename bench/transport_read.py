@@ -6,9 +6,11 @@ measures the bare read loop, nothing of chatcore, for K answers streaming at onc
 ``python -m chatcore.mock_server`` in its own process (``markdown`` scenario, a chunk every
 ``--delay`` s), each way in the same run, median process CPU of ``--rounds`` rounds:
 
-  httpx2, a thread per answer   - what the app does today (the SDK's client)
+  httpx2, a thread per answer   - the SDK's default client (the app before stdlib_transport)
   httpx2 async, one event loop  - the asyncio alternative (anyio under httpcore2)
   http.client, a thread each    - the standard library's reader (``read1`` per chunk)
+  httpx2 over chatcore's transport - what the app does today: the SDK's httpx2 client over
+                                  ``chatcore.providers.stdlib_transport`` (``http.client``)
 
     python bench/transport_read.py [--streams 20] [--delay 0.02] [--rounds 3]
 """
@@ -31,6 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx2  # noqa: E402
 from core_stream import MESSAGES, start_mock  # noqa: E402
+
+from chatcore.providers.openai_compat import shared_tls_context  # noqa: E402
+from chatcore.providers.stdlib_transport import StdlibHTTPTransport  # noqa: E402
 
 from tests.e2e.harness import free_port  # noqa: E402
 
@@ -95,10 +100,17 @@ def main() -> None:
         finally:
             conn.close()
 
+    lean_clients = [httpx2.Client(transport=StdlibHTTPTransport(shared_tls_context())) for _ in range(k)]
+
+    def httpx2_over_stdlib(i: int) -> int:
+        with lean_clients[i].stream("POST", url, json=BODY) as response:
+            return sum(1 for _ in response.iter_raw())
+
     ways: dict[str, Callable[[], tuple[float, int]]] = {
-        "httpx2, a thread per answer (today)": lambda: on_threads(k, httpx2_sync),
+        "httpx2, a thread per answer (before)": lambda: on_threads(k, httpx2_sync),
         "httpx2 async, one event loop": httpx2_async,
         "http.client, a thread per answer": lambda: on_threads(k, stdlib),
+        "httpx2 client over chatcore's http.client transport (today)": lambda: on_threads(k, httpx2_over_stdlib),
     }
     try:
         for run in ways.values():
@@ -112,10 +124,10 @@ def main() -> None:
         server.terminate()
         server.wait(5)
         loop.close()
-    today = statistics.median(per_chunk["httpx2, a thread per answer (today)"])
+    today = statistics.median(per_chunk["httpx2, a thread per answer (before)"])
     print(f"## {k} answers at once, a chunk every {args.delay * 1000:g} ms (mock server in its own process), "
           f"median of {args.rounds} rounds\n")
-    print("| reader | CPU per chunk, µs | vs today |\n|---|---|---|")
+    print("| reader | CPU per chunk, µs | vs httpx2's transport |\n|---|---|---|")
     for name, values in per_chunk.items():
         median = statistics.median(values)
         print(f"| {name} | {median:.1f} | {median / today:.2f}× |")

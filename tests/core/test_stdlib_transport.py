@@ -1,0 +1,274 @@
+"""The provider's own transport (``http.client`` under the SDK) against real sockets: what a
+user would notice if it got keep-alive, broken streams, timeouts, TLS or proxies wrong."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import subprocess
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Callable
+
+import httpx2
+import openai
+import pytest
+
+from chatcore.events import Chunk, End, Error
+from chatcore.providers.openai_compat import OpenAICompatProvider, default_http_client
+from chatcore.providers.stdlib_transport import StdlibHTTPTransport, uses_env_proxy
+from chatcore.settings import ProviderConfig, Timeouts
+
+from .fakes import chunk, sse
+
+ANSWER = sse(chunk("", role="assistant"), chunk("Hello"), chunk(" there"), chunk(finish="stop"))
+Reply = Callable[[socket.socket, int], None]  # (connection, request number) -> writes the reply
+
+
+def chunked(body: bytes, pieces: int = 3) -> bytes:
+    step = max(1, len(body) // pieces)
+    parts = [body[i:i + step] for i in range(0, len(body), step)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts)
+
+
+def sse_reply(conn: socket.socket, _n: int) -> None:
+    conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+                 + chunked(ANSWER) + b"0\r\n\r\n")
+
+
+class ScriptedServer:
+    """Loopback HTTP/1.1 server: each request is answered by ``reply``; counts connections."""
+
+    def __init__(self, reply: Reply, *, close_after_each: bool = False) -> None:
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(8)
+        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}/v1"
+        self.reply, self.close_after_each = reply, close_after_each
+        self.connections = 0
+        self.requests: list[bytes] = []
+        self.hung_up = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        buffered = b""
+        with conn:
+            while True:
+                while b"\r\n\r\n" not in buffered:
+                    data = conn.recv(65536)
+                    if not data:
+                        self.hung_up.set()
+                        return
+                    buffered += data
+                head, _, buffered = buffered.partition(b"\r\n\r\n")
+                length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                               if line.lower().startswith(b"content-length:")), 0)
+                while len(buffered) < length:
+                    buffered += conn.recv(65536)
+                self.requests.append(head)
+                buffered = buffered[length:]
+                try:
+                    self.reply(conn, len(self.requests))
+                except OSError:
+                    self.hung_up.set()
+                    return
+                if self.close_after_each:
+                    return
+
+    def close(self) -> None:
+        self._sock.close()
+
+
+def provider(url: str, *, read: float = 10.0, connect: float = 5.0) -> OpenAICompatProvider:
+    config = ProviderConfig(kind="openai", base_url=url, api_key="sk-test", model="m", max_retries=0,
+                            timeouts=Timeouts(connect=connect, read=read))
+    return OpenAICompatProvider(config)
+
+
+def answer(p: OpenAICompatProvider) -> tuple[str, list[Any]]:
+    events = list(p.stream([{"role": "user", "content": "hi"}]))
+    return "".join(e.content for e in events if isinstance(e, Chunk)), events
+
+
+@pytest.fixture
+def serve():
+    servers: list[ScriptedServer] = []
+
+    def start(reply: Reply = sse_reply, **kw: Any) -> ScriptedServer:
+        servers.append(ScriptedServer(reply, **kw))
+        return servers[-1]
+
+    yield start
+    for s in servers:
+        s.close()
+
+
+def test_the_provider_streams_through_http_client_and_reuses_one_connection(serve):
+    server = serve()
+    p = provider(server.url)
+    assert isinstance(p._client._client._transport, StdlibHTTPTransport)
+    for _ in range(3):
+        text, events = answer(p)
+        assert text == "Hello there" and events[-1] == End("stop")
+    assert server.connections == 1  # keep-alive: three answers, one connection
+    assert b"authorization: Bearer sk-test" in server.requests[0].lower().replace(b"bearer", b"Bearer")
+
+
+def test_a_connection_the_server_closed_between_answers_is_replaced(serve):
+    server = serve(close_after_each=True)
+    p = provider(server.url)
+    for _ in range(3):
+        assert answer(p)[0] == "Hello there"
+    assert server.connections == 3
+
+
+def test_a_stream_cut_mid_chunk_is_an_error_after_the_partial_text(serve):
+    def cut(conn: socket.socket, _n: int) -> None:
+        body = sse(chunk("Partial"), done=False)
+        conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+                     + chunked(body, 1) + b"40\r\ndata: {\"cho")
+        conn.shutdown(socket.SHUT_RDWR)
+
+    text, events = answer(provider(serve(cut).url))
+    assert text == "Partial"
+    error = next(e for e in events if isinstance(e, Error))
+    assert error.kind == "connection" and events[-1] == End("error")
+
+
+def test_a_body_shorter_than_its_content_length_is_an_error_not_a_clean_end(serve):
+    def short(conn: socket.socket, _n: int) -> None:
+        body = sse(chunk("Partial"), done=False)
+        conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: %d\r\n\r\n%s"
+                     % (len(body) + 500, body))
+        conn.shutdown(socket.SHUT_RDWR)
+
+    text, events = answer(provider(serve(short).url))
+    assert text == "Partial" and any(isinstance(e, Error) for e in events) and events[-1] == End("error")
+
+
+def test_a_server_that_goes_silent_times_out_with_the_partial_text_kept(serve):
+    def stall(conn: socket.socket, _n: int) -> None:
+        body = sse(chunk("Partial"), done=False)
+        conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+                     + chunked(body, 1))
+        time.sleep(2)
+
+    started = time.monotonic()
+    text, events = answer(provider(serve(stall).url, read=0.3))
+    assert text == "Partial" and time.monotonic() - started < 1.5
+    error = next(e for e in events if isinstance(e, Error))
+    assert error.kind == "timeout"
+
+
+def test_refused_connection_and_error_status_read_as_the_sdks_errors(serve):
+    free = socket.socket()
+    free.bind(("127.0.0.1", 0))
+    port = free.getsockname()[1]
+    free.close()  # nothing listens here now
+    events = list(provider(f"http://127.0.0.1:{port}/v1").stream([{"role": "user", "content": "hi"}]))
+    assert next(e for e in events if isinstance(e, Error)).kind == "connection"
+
+    def unauthorised(conn: socket.socket, _n: int) -> None:
+        body = b'{"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}}'
+        conn.sendall(b"HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n%s"
+                     % (len(body), body))
+
+    events = list(provider(serve(unauthorised).url).stream([{"role": "user", "content": "hi"}]))
+    error = next(e for e in events if isinstance(e, Error))
+    assert error.status == 401 and "sk-test" not in error.message
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def tls_server(cert: Path, key: Path) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Content-Length", str(len(ANSWER)))
+            self.end_headers()
+            self.wfile.write(ANSWER)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_tls_is_verified_an_untrusted_certificate_is_refused_a_trusted_one_streams(certificate):
+    cert, key = certificate
+    server = tls_server(cert, key)
+    url = f"https://localhost:{server.server_address[1]}/v1"
+    try:
+        events = list(provider(url).stream([{"role": "user", "content": "hi"}]))  # the real CA bundle
+        error = next(e for e in events if isinstance(e, Error))
+        assert error.kind == "connection" and "Hello" not in "".join(e.content for e in events if isinstance(e, Chunk))
+
+        trusting = ssl.create_default_context(cafile=str(cert))
+        config = ProviderConfig(kind="openai", base_url=url, api_key="k", model="m", max_retries=0)
+        client = openai.DefaultHttpx2Client(transport=StdlibHTTPTransport(trusting))
+        text, events = answer(OpenAICompatProvider(config, http_client=client))
+        assert text == "Hello there" and events[-1] == End("stop")
+
+        wrong_name = url.replace("localhost", "127.0.0.1")  # the certificate names localhost only
+        config = ProviderConfig(kind="openai", base_url=wrong_name, api_key="k", model="m", max_retries=0)
+        client = openai.DefaultHttpx2Client(transport=StdlibHTTPTransport(trusting))
+        events = list(OpenAICompatProvider(config, http_client=client).stream([{"role": "user", "content": "hi"}]))
+        assert next(e for e in events if isinstance(e, Error)).kind == "connection"
+    finally:
+        server.shutdown()
+
+
+def test_a_proxy_named_in_the_environment_is_used(serve, monkeypatch):
+    """httpx2 ignores HTTP(S)_PROXY for a client with its own transport, so the provider
+    keeps httpx2's transport whenever the environment names a proxy for its URL."""
+    proxy = serve()  # answers like the model server; a proxy sees the absolute URL
+    monkeypatch.setenv("HTTP_PROXY", proxy.url.removesuffix("/v1"))
+    monkeypatch.setenv("NO_PROXY", "")
+    target = "http://model.invalid:9/v1"
+    assert uses_env_proxy(target)
+    text, _ = answer(provider(target))
+    assert text == "Hello there"
+    assert proxy.requests[0].startswith(b"POST http://model.invalid:9/v1/chat/completions")
+
+    monkeypatch.setenv("NO_PROXY", "model.invalid")
+    assert not uses_env_proxy(target)
+    assert isinstance(default_http_client(target)._transport, StdlibHTTPTransport)
+    monkeypatch.delenv("HTTP_PROXY")
+    monkeypatch.delenv("NO_PROXY")
+    assert not uses_env_proxy(target)
+
+
+def test_closing_the_transport_closes_its_idle_connections(serve):
+    server = serve()
+    transport = StdlibHTTPTransport(ssl.create_default_context())
+    with httpx2.Client(transport=transport) as client:
+        assert client.post(server.url + "/chat/completions", content=b"{}").status_code == 200
+    assert server.hung_up.wait(2)
