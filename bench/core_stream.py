@@ -9,7 +9,8 @@ Two measurements, each side by side with its baselines in the same run:
 2. Real socket (``--socket``): K answers at once from the mock HTTP server in its own
    process, one chunk per network read at a steady pace, as a real model streams. Here
    the transport's per-read work and the thread hand-offs count too; the table shows
-   chatcore's CPU above the httpx2 read loop.
+   chatcore's CPU above the read loop of the client the app uses (the SDK's httpx2 client
+   over ``stdlib_transport``), and httpx2's own transport as it was before.
 
 chatcore's paths:
   provider   - OpenAICompatProvider.stream: typed events, quirk tolerance, cancel checks
@@ -43,7 +44,7 @@ from chatcore.cancel import CancelToken  # noqa: E402
 from chatcore.engine import ActiveTurn  # noqa: E402
 from chatcore.live_turn import FOLLOW_BATCH_S, TurnHub  # noqa: E402
 from chatcore.loop import run_turn  # noqa: E402
-from chatcore.providers.openai_compat import OpenAICompatProvider  # noqa: E402
+from chatcore.providers.openai_compat import OpenAICompatProvider, default_http_client  # noqa: E402
 from chatcore.settings import GenerationSettings, ProviderConfig  # noqa: E402
 from chatcore.turn import Turn  # noqa: E402
 
@@ -182,13 +183,15 @@ def on_socket(args: argparse.Namespace) -> None:
     config = ProviderConfig(kind="openai", base_url=url, api_key="k", model="m")
     k = args.streams
     # One client per stream, built before the clock starts (the app keeps its provider and pool).
-    raw = [httpx2.Client() for _ in range(k)]
+    raw = [default_http_client(url) for _ in range(k)]  # the transport the app reads with (http.client)
+    httpx2_own = [httpx2.Client() for _ in range(k)]
     sdk = [openai.OpenAI(api_key="k", base_url=url, max_retries=0) for _ in range(k)]
     providers = [OpenAICompatProvider(config) for _ in range(k)]
     hub = TurnHub()
     with raw[0].stream("POST", f"{url}/chat/completions", json={"model": "m", "messages": MESSAGES, "stream": True}) as r:
         chunks_per_answer = r.read().count(b"data: {")  # SSE events with a chunk (one network read each)
     runners: dict[str, Callable[[int], object]] = {
+        "httpx2's own transport, read loop (before)": lambda i: read_only(httpx2_own[i], url),
         "httpx2 read loop (transport alone)": lambda i: read_only(raw[i], url),
         "bare openai SDK loop (before)": lambda i: bare_sdk(sdk[i]),
         "chatcore provider": lambda i: chatcore_provider(providers[i]),
