@@ -36,7 +36,6 @@ from core_stream import MESSAGES, start_mock  # noqa: E402
 
 from chatcore.providers.openai_compat import shared_tls_context  # noqa: E402
 from chatcore.providers.stdlib_transport import StdlibHTTPTransport  # noqa: E402
-
 from tests.e2e.harness import free_port  # noqa: E402
 
 BODY = {"model": "m", "messages": MESSAGES, "stream": True}

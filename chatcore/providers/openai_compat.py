@@ -19,7 +19,7 @@ import random
 import socket
 import ssl
 from dataclasses import dataclass
-from typing import Any, Generator, Iterator, Sequence
+from typing import Any, Callable, Generator, Iterator, Sequence
 
 import httpx2
 import openai
@@ -29,8 +29,9 @@ from ..errors import describe, is_stream_options_rejection, retry_after_seconds
 from ..events import End, Error, Event, Usage
 from ..settings import GenerationSettings, ProviderConfig
 from .chunk_events import ChunkReader
+from .read_pace import read_pause, reading_upstream
 from .sse_reader import sse_data
-from .stdlib_transport import StdlibHTTPTransport, uses_env_proxy
+from .stdlib_transport import BATCHED_READS, StdlibHTTPTransport, uses_env_proxy
 
 MAX_RETRY_WAIT_S = 30.0  # a longer Retry-After is reported, not waited out
 _KNOWN_FINISH = frozenset({"stop", "length", "tool_calls", "content_filter"})
@@ -218,11 +219,21 @@ class OpenAICompatProvider:
         unregister = cancel.on_cancel(lambda: abort_response(response))
         reader = ChunkReader(response.request)
         is_cancelled = cancel._event.is_set  # hot path: one bound call per chunk
+
+        def pause() -> None:  # between reads, once text flows, when many answers stream (read_pace)
+            wait = read_pause() if reader.shown else 0.0
+            if wait:
+                cancel.wait(wait)  # Stop ends the pause at once
+
+        # Only a transport whose read hands over all that arrived may pause (stdlib_transport):
+        # one that yields a chunk per read would fall behind the model.
+        batched = response.extensions.get(BATCHED_READS, False)
         try:
-            for event in reader.events(sse_data(network_reads(response))):
-                if is_cancelled():
-                    break
-                yield event
+            with reading_upstream():
+                for event in reader.events(sse_data(network_reads(response, pause if batched else None))):
+                    if is_cancelled():
+                        break
+                    yield event
         except Exception as exc:
             if cancel.cancelled:
                 yield End("cancelled")
@@ -264,12 +275,19 @@ def as_raw_body(params: dict[str, Any]) -> dict[str, Any]:
             "extra_body": {k: v for k, v in params.items() if k not in ("model", "stream")}}
 
 
-def network_reads(response: httpx2.Response) -> Iterator[bytes]:
+def network_reads(response: httpx2.Response, pause: Callable[[], object] | None = None) -> Iterator[bytes]:
     """The body as it arrives; transport failures as the SDK's own errors (what it raises
-    from its stream), so ``describe`` words them the same."""
+    from its stream), so ``describe`` words them the same. ``pause`` runs after each read has
+    been handled, before the next one."""
     encoded = response.headers.get("content-encoding", "identity").strip().lower() not in ("", "identity")
     try:  # (the raw reads skip a decoder and a re-chunker per read when there is nothing to decode)
-        yield from response.iter_bytes() if encoded or response.is_stream_consumed else response.iter_raw()
+        reads = response.iter_bytes() if encoded or response.is_stream_consumed else response.iter_raw()
+        if pause is None:
+            yield from reads
+            return
+        for data in reads:
+            yield data
+            pause()
     except httpx2.TimeoutException as exc:
         raise openai.APITimeoutError(request=response.request) from exc
     except (httpx2.RequestError, ssl.SSLError) as exc:

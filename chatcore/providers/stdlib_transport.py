@@ -27,6 +27,7 @@ a transport of its own ignores ``HTTP(S)_PROXY``). HTTP/1.1 only, like httpx2's 
 from __future__ import annotations
 
 import http.client
+import io
 import select
 import socket
 import ssl
@@ -37,9 +38,12 @@ from typing import Iterator
 
 import httpx2
 
+from .chunked_body import ChunkedDecoder
+
 KEEPALIVE_S = 5.0  # httpx2's default keep-alive expiry
 MAX_IDLE_PER_ORIGIN = 4  # one visitor's provider rarely has more than one request at a time
 READ_SIZE = 65536
+BATCHED_READS = "chatcore.batched_reads"  # response extension: each read returns all that arrived
 DRAIN_S = 0.01  # an abandoned body's end (chunked terminator) normally comes with its last data
 DRAIN_READS = 4
 _STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
@@ -158,7 +162,7 @@ class StdlibHTTPTransport(httpx2.BaseTransport):
             if isinstance(exc, OSError):
                 raise httpx2.ReadError(str(exc), request=request) from exc
             raise httpx2.RemoteProtocolError(str(exc) or "The server sent no valid response", request=request) from exc
-        body_stream = ResponseBody(self, origin, conn, response, request)
+        body_stream = ResponseBody(self, origin, conn, sock, response, request)  # (a closing response took conn.sock)
         return httpx2.Response(
             status_code=response.status,
             headers=response.getheaders(),
@@ -167,6 +171,7 @@ class StdlibHTTPTransport(httpx2.BaseTransport):
                 "http_version": b"HTTP/1.1",
                 "reason_phrase": response.reason.encode("latin-1", "replace"),
                 "chatcore.abort": body_stream.abort,
+                BATCHED_READS: True,  # a read hands over all that arrived (read_pace may pause)
             },
         )
 
@@ -176,15 +181,16 @@ class ResponseBody(httpx2.SyncByteStream):
     pool only when the body was read to its end and the server keeps it open."""
 
     def __init__(self, transport: StdlibHTTPTransport, origin: Origin, conn: http.client.HTTPConnection,
-                 response: http.client.HTTPResponse, request: httpx2.Request) -> None:
+                 sock: socket.socket, response: http.client.HTTPResponse, request: httpx2.Request) -> None:
         self._transport = transport
         self._origin = origin
         self._conn: http.client.HTTPConnection | None = conn
         self._response = response
         self._request = request
-        self._sock = conn.sock
+        self._sock = sock
         self._complete = False
         self._aborted = False
+        self._decoder: ChunkedDecoder | None = None
 
     def abort(self) -> None:
         """Stop, from any thread: the reader wakes at once and the connection is not reused."""
@@ -192,18 +198,34 @@ class ResponseBody(httpx2.SyncByteStream):
         shut_down(self._sock)
 
     def __iter__(self) -> Iterator[bytes]:
-        response, read1 = self._response, self._response.read1
+        response = self._response
         try:
-            while data := read1(READ_SIZE):
+            if response.chunked and response.fp is not None:
+                yield from self._dechunked(response.fp)
+                return
+            while data := response.read1(READ_SIZE):
                 yield data
         except TimeoutError as exc:
             raise httpx2.ReadTimeout(str(exc) or "Timed out reading the response", request=self._request) from exc
-        except http.client.IncompleteRead as exc:
+        except (http.client.IncompleteRead, ValueError) as exc:  # ValueError: bad chunk framing
             raise httpx2.RemoteProtocolError("The server closed the connection mid-response", request=self._request) from exc
-        except (OSError, ValueError, http.client.HTTPException) as exc:  # ValueError: read after an abort closed it
+        except (OSError, http.client.HTTPException) as exc:
             raise httpx2.ReadError(str(exc) or "The connection broke", request=self._request) from exc
         if response.length:  # a Content-Length the server did not deliver
             raise httpx2.RemoteProtocolError("The server closed the connection mid-response", request=self._request)
+        self._complete = True
+
+    def _dechunked(self, fp: io.BufferedReader) -> Iterator[bytes]:
+        """A chunked body, everything one network read brought at a time (``chunked_body``)."""
+        decoder = self._decoder = ChunkedDecoder()
+        read1 = fp.read1
+        while not decoder.done:
+            data = read1(READ_SIZE)
+            if not data:
+                raise http.client.IncompleteRead(b"")
+            body = decoder.feed(data)
+            if body:
+                yield body
         self._complete = True
 
     def close(self) -> None:
@@ -227,8 +249,16 @@ class ResponseBody(httpx2.SyncByteStream):
         at most ``DRAIN_S`` per read for it; anything more and the connection is closed."""
         try:
             self._sock.settimeout(DRAIN_S)
+            decoder, fp = self._decoder, self._response.fp
             for _ in range(DRAIN_READS):
-                if not self._response.read1(READ_SIZE):
+                if decoder is not None and fp is not None:
+                    if decoder.done:
+                        return True
+                    data = fp.read1(READ_SIZE)
+                    if not data:
+                        return False
+                    decoder.feed(data)
+                elif not self._response.read1(READ_SIZE):
                     return not self._response.length
         except (OSError, ValueError, http.client.HTTPException):
             pass
@@ -261,4 +291,4 @@ def _readable(sock: socket.socket) -> bool:
         return True
 
 
-__all__ = ["ResponseBody", "StdlibHTTPTransport", "shut_down", "url_target", "uses_env_proxy"]
+__all__ = ["BATCHED_READS", "ResponseBody", "StdlibHTTPTransport", "shut_down", "url_target", "uses_env_proxy"]

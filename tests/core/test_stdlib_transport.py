@@ -10,84 +10,27 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import httpx2
 import openai
 import pytest
 
+from chatcore.cancel import CancelToken
 from chatcore.events import Chunk, End, Error
 from chatcore.providers.openai_compat import OpenAICompatProvider, default_http_client
 from chatcore.providers.stdlib_transport import StdlibHTTPTransport, uses_env_proxy
 from chatcore.settings import ProviderConfig, Timeouts
 
 from .fakes import chunk, sse
+from .socket_server import chunked
 
 ANSWER = sse(chunk("", role="assistant"), chunk("Hello"), chunk(" there"), chunk(finish="stop"))
-Reply = Callable[[socket.socket, int], None]  # (connection, request number) -> writes the reply
-
-
-def chunked(body: bytes, pieces: int = 3) -> bytes:
-    step = max(1, len(body) // pieces)
-    parts = [body[i:i + step] for i in range(0, len(body), step)]
-    return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts)
 
 
 def sse_reply(conn: socket.socket, _n: int) -> None:
     conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
                  + chunked(ANSWER) + b"0\r\n\r\n")
-
-
-class ScriptedServer:
-    """Loopback HTTP/1.1 server: each request is answered by ``reply``; counts connections."""
-
-    def __init__(self, reply: Reply, *, close_after_each: bool = False) -> None:
-        self._sock = socket.socket()
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(8)
-        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}/v1"
-        self.reply, self.close_after_each = reply, close_after_each
-        self.connections = 0
-        self.requests: list[bytes] = []
-        self.hung_up = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self._sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        buffered = b""
-        with conn:
-            while True:
-                while b"\r\n\r\n" not in buffered:
-                    data = conn.recv(65536)
-                    if not data:
-                        self.hung_up.set()
-                        return
-                    buffered += data
-                head, _, buffered = buffered.partition(b"\r\n\r\n")
-                length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                               if line.lower().startswith(b"content-length:")), 0)
-                while len(buffered) < length:
-                    buffered += conn.recv(65536)
-                self.requests.append(head)
-                buffered = buffered[length:]
-                try:
-                    self.reply(conn, len(self.requests))
-                except OSError:
-                    self.hung_up.set()
-                    return
-                if self.close_after_each:
-                    return
-
-    def close(self) -> None:
-        self._sock.close()
 
 
 def provider(url: str, *, read: float = 10.0, connect: float = 5.0) -> OpenAICompatProvider:
@@ -101,21 +44,8 @@ def answer(p: OpenAICompatProvider) -> tuple[str, list[Any]]:
     return "".join(e.content for e in events if isinstance(e, Chunk)), events
 
 
-@pytest.fixture
-def serve():
-    servers: list[ScriptedServer] = []
-
-    def start(reply: Reply = sse_reply, **kw: Any) -> ScriptedServer:
-        servers.append(ScriptedServer(reply, **kw))
-        return servers[-1]
-
-    yield start
-    for s in servers:
-        s.close()
-
-
 def test_the_provider_streams_through_http_client_and_reuses_one_connection(serve):
-    server = serve()
+    server = serve(sse_reply)
     p = provider(server.url)
     assert isinstance(p._client._client._transport, StdlibHTTPTransport)
     for _ in range(3):
@@ -126,7 +56,7 @@ def test_the_provider_streams_through_http_client_and_reuses_one_connection(serv
 
 
 def test_a_connection_the_server_closed_between_answers_is_replaced(serve):
-    server = serve(close_after_each=True)
+    server = serve(sse_reply, close_after_each=True)
     p = provider(server.url)
     for _ in range(3):
         assert answer(p)[0] == "Hello there"
@@ -249,7 +179,7 @@ def test_tls_is_verified_an_untrusted_certificate_is_refused_a_trusted_one_strea
 def test_a_proxy_named_in_the_environment_is_used(serve, monkeypatch):
     """httpx2 ignores HTTP(S)_PROXY for a client with its own transport, so the provider
     keeps httpx2's transport whenever the environment names a proxy for its URL."""
-    proxy = serve()  # answers like the model server; a proxy sees the absolute URL
+    proxy = serve(sse_reply)  # answers like the model server; a proxy sees the absolute URL
     monkeypatch.setenv("HTTP_PROXY", proxy.url.removesuffix("/v1"))
     monkeypatch.setenv("NO_PROXY", "")
     target = "http://model.invalid:9/v1"
@@ -267,8 +197,41 @@ def test_a_proxy_named_in_the_environment_is_used(serve, monkeypatch):
 
 
 def test_closing_the_transport_closes_its_idle_connections(serve):
-    server = serve()
+    server = serve(sse_reply)
     transport = StdlibHTTPTransport(ssl.create_default_context())
     with httpx2.Client(transport=transport) as client:
         assert client.post(server.url + "/chat/completions", content=b"{}").status_code == 200
     assert server.hung_up.wait(2)
+
+
+def test_stop_during_a_silent_chunked_stream_ends_the_answer_and_the_connection_at_once(serve):
+    def stall(conn: socket.socket, _n: int) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+                     + chunked(sse(chunk("Partial"), done=False), 1))
+        conn.settimeout(5)
+        if conn.recv(1) == b"":  # silent until the client hangs up
+            hung_up.set()
+
+    hung_up = threading.Event()
+    server = serve(stall)
+    token = CancelToken()
+    stream = provider(server.url, read=30).stream([{"role": "user", "content": "hi"}], cancel=token)
+    assert next(stream) == Chunk("Partial")
+    threading.Timer(0.2, token.cancel).start()  # while the reader waits on a silent socket
+    started = time.monotonic()
+    rest = list(stream)
+    assert rest[-1] == End("cancelled") and time.monotonic() - started < 0.5
+    assert hung_up.wait(1)
+
+
+def test_one_network_read_that_brought_many_chunks_is_handed_over_once(serve):
+    """A busy reader falls behind: the tokens waiting for it cost one pass, not one each."""
+    def burst(conn: socket.socket, _n: int) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+                     + chunked(ANSWER, 5) + b"0\r\n\r\n")
+
+    server = serve(burst)
+    client = httpx2.Client(transport=StdlibHTTPTransport(ssl.create_default_context()))
+    with client, client.stream("POST", server.url + "/chat/completions", content=b"{}") as response:
+        reads = list(response.iter_raw())
+    assert b"".join(reads) == ANSWER and len(reads) == 1
