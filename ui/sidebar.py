@@ -1,6 +1,8 @@
 """Sidebar settings: read the widgets, return immutable settings for the core.
 
-Widgets keep their values across pages (``persist_state="session"``). The provider
+Widgets keep their values across pages (``persist_state="session"``). The *Advanced*
+section is built only while it is open: folded (most runs: every prompt reruns the page),
+its values are read from session state instead (ui/advanced_values.py). The provider
 fields go through the operator's ``ProviderPolicy`` (``chatcore.provider_policy``): the
 configured key only ever goes to the configured base URL, and a refused base URL is
 explained here and used for nothing.
