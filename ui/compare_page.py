@@ -21,9 +21,10 @@ from chatcore.mock.options import MockOptions
 from chatcore.settings import ProviderConfig
 from chatcore.turn import Turn
 
+from .advanced_values import MOCK_LABEL, REAL_LABEL, SPEEDS
 from .panels import STATE_ICONS, panel_label, render_panel_body
 from .profiles import with_profile
-from .sidebar import MOCK_LABEL, REAL_LABEL, SPEEDS, Settings, last_settings, visitor_provider
+from .sidebar import Settings, last_settings, visitor_provider
 from .state import chat_session
 
 RUN = "compare_run"  # this visitor's current run (per session: it holds their answers)

@@ -1,6 +1,8 @@
 """Sidebar settings: read the widgets, return immutable settings for the core.
 
-Widgets keep their values across pages (``persist_state="session"``). The provider
+Widgets keep their values across pages (``persist_state="session"``). The *Advanced*
+section is built only while it is open: folded (most runs: every prompt reruns the page),
+its values are read from session state instead (ui/advanced_values.py). The provider
 fields go through the operator's ``ProviderPolicy`` (``chatcore.provider_policy``): the
 configured key only ever goes to the configured base URL, and a refused base URL is
 explained here and used for nothing.
@@ -14,38 +16,28 @@ never sent to the browser at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 import streamlit as st
 
-from chatcore.app_config import load_app_config
-from chatcore.mock.endpoints import MODELS as MOCK_MODELS
+from chatcore.app_config import AppConfig, load_app_config
 from chatcore.mock.options import MockOptions
-from chatcore.mock.scenarios import SCENARIOS
 from chatcore.provider_policy import ProviderChoice, ProviderPolicy, VisitorOrigin, choose_provider
 from chatcore.providers import ModelListError
 from chatcore.session import ChatSession
-from chatcore.settings import GenerationSettings, ProviderConfig, Timeouts
+from chatcore.settings import GenerationSettings, ProviderConfig
 
-from .presets import PRESET, render_preset_picker, starts_on_mock, with_default_model
+from .advanced_values import ADVANCED, MOCK_LABEL, VISITOR_API_KEY, AdvancedValues, Answering
+from .advanced_widgets import KEEP, draw_answering, draw_mock, draw_provider_kind, section
+from .presets import PRESET, render_preset_picker, with_default_model
 from .profiles import render_profile_note, with_profile
 from .recent_chats import render_recent_chats
 from .share import render_share_button
 from .starters import render_prompt_list
 from .state import MODEL_LIST, secrets_mapping, start_new_chat
-from .tool_choice import render_tool_picker
+from .tool_choice import ticked_tools
 
-MOCK_LABEL = "Built-in mock"
-REAL_LABEL = "OpenAI-compatible"
-SPEEDS = {  # label -> (time to first token, delay between chunks), seconds
-    "Instant": (0.0, 0.0),
-    "Fast": (0.15, 0.008),
-    "Realistic": (0.5, 0.025),
-    "Slow": (1.2, 0.08),
-}
-KEEP: Final = "session"
 API_KEY_FIELD = "api_key"  # the password widget: emptied as soon as something is typed
-VISITOR_API_KEY = "visitor_api_key"  # where the typed key lives: session state, never a widget
 LAST_SETTINGS = "last_settings"  # this visitor's settings as the chat page last read them
 
 
@@ -126,27 +118,31 @@ def visitor_provider(base_url: str, api_key: str, model: str = "") -> ProviderCh
     return choice
 
 
-def _real_provider(session: ChatSession, policy: ProviderPolicy, model_slot: Any) -> ProviderChoice:
-    """The OpenAI-compatible provider's fields, checked against the operator's policy."""
+def _real_provider(session: ChatSession, policy: ProviderPolicy, model_slot: Any, values: AdvancedValues,
+                   drawn: bool) -> ProviderChoice:
+    """The OpenAI-compatible provider's fields (drawn when *Advanced* is open, else read from
+    session state), checked against the operator's policy; the model picker in ``model_slot``."""
     if policy.lock_provider:  # the operator's provider as configured: only the model is the visitor's
         choice = choose_provider(policy, origin=visitor_origin())
     else:
-        base_url = st.text_input(
-            "Base URL",
-            value=policy.default_base_url,
-            key="base_url",
-            persist_state=KEEP,
-            disabled=not policy.allow_custom_base_url,
-            help=None if policy.allow_custom_base_url else "This app only talks to the server its operator configured.",
-        )
-        if not policy.allow_custom_base_url:
-            base_url = policy.default_base_url
-        api_key = _api_key_field(policy, base_url or policy.default_base_url)
+        base_url, api_key = values.typed_base_url(), values.typed_api_key()
+        if drawn:
+            typed = st.text_input(
+                "Base URL",
+                value=values.default("base_url"),
+                key="base_url",
+                persist_state=KEEP,
+                disabled=not policy.allow_custom_base_url,
+                help=None if policy.allow_custom_base_url else "This app only talks to the server its operator configured.",
+            )
+            base_url = typed if policy.allow_custom_base_url else policy.default_base_url
+            api_key = _api_key_field(policy, base_url or policy.default_base_url)
         choice = choose_provider(policy, base_url=base_url, api_key=api_key, origin=visitor_origin())
     if choice.config is None:
-        st.error(choice.refusal or "These provider settings cannot be used.", icon=":material/block:")
+        if drawn:  # folded: the chat page says it (ui/chat.py), and the fields are here once unfolded
+            st.error(choice.refusal or "These provider settings cannot be used.", icon=":material/block:")
         return choice
-    if choice.note:
+    if choice.note and drawn:
         st.caption(f":orange[{choice.note}]")
     with model_slot:  # the model sits at the top of the sidebar, the server's fields under Advanced
         config = choice.config.with_changes(model=_model_picker(session, choice.config))
@@ -190,42 +186,48 @@ print("code blocks are highlighted")
 
 
 def render_markdown_guide() -> None:
-    """What answers can show. Drawn on every chat page run (inside the collapsed *Advanced*
-    section, whose content the browser renders all the same), so the browser loads the lazily
-    loaded Markdown renderers (emoji, math, code highlighting) before an answer needs them:
-    otherwise the first answer containing ``:word:`` (a time like 10:30:00 counts), ``$math$``
-    or a code block blanks out for about half a second while they load."""
-    _section("What answers can show", ":material/format_paint:")
+    """What answers can show. Drawn on every chat page run, inside *Advanced* whether it is
+    open or folded (folded, it is the section's only content, which the browser renders all
+    the same), so the browser loads the lazily loaded Markdown renderers (emoji, math, code
+    highlighting) before an answer needs them: otherwise the first answer containing
+    ``:word:`` (a time like 10:30:00 counts), ``$math$`` or a code block blanks out for
+    about half a second while they load."""
+    section("What answers can show", ":material/format_paint:")
     st.markdown(MARKDOWN_GUIDE)
 
 
-def _section(title: str, icon: str) -> None:
-    """A quiet heading inside *Advanced* (expanders cannot be nested)."""
-    st.markdown(f"{icon} **{title}**")
+def _policy_and_values() -> tuple[AppConfig, ProviderPolicy, AdvancedValues]:
+    app_config = load_app_config()
+    policy = ProviderPolicy.from_sources(secrets=with_default_model(secrets_mapping(), app_config))
+    return app_config, policy, AdvancedValues(app_config, policy)
 
 
 def current_base_url() -> str | None:
     """The base URL the chat page would use now, read without drawing the sidebar (the
-    History page's curl export aims there). None: the built-in mock."""
-    policy = ProviderPolicy.from_sources(secrets=secrets_mapping())
-    if policy.lock_provider:
-        return None if policy.operator.is_mock else policy.operator.base_url
-    default_kind = MOCK_LABEL if policy.operator.is_mock else REAL_LABEL
-    if st.session_state.get("provider_kind", default_kind) == MOCK_LABEL:
+    History page's curl export aims there): the same reading as a folded *Advanced*.
+    None: the built-in mock."""
+    _app_config, policy, values = _policy_and_values()
+    if values.provider_kind() == MOCK_LABEL:
         return None
-    typed = str(st.session_state.get("base_url") or "") if policy.allow_custom_base_url else ""
-    choice = choose_provider(policy, base_url=typed, api_key=str(st.session_state.get(VISITOR_API_KEY) or ""),
+    if policy.lock_provider:
+        return policy.operator.base_url
+    choice = choose_provider(policy, base_url=values.typed_base_url(), api_key=values.typed_api_key(),
                              origin=visitor_origin())
     return choice.config.base_url if choice.config is not None else policy.default_base_url
 
 
+def _folded_answering(values: AdvancedValues, session: ChatSession, app_config: AppConfig) -> Answering:
+    """What the *Answer* widgets would return, read without drawing them (also keeps the
+    ticked tools in step with the tools that come and go)."""
+    return values.answering(ticked_tools(session, app_config)[1])
+
+
 def render_sidebar(session: ChatSession) -> Settings:
     """People first: New chat, recent chats and the model; every other setting under one
-    collapsed *Advanced* section. The model picker needs the provider fields (read inside
-    *Advanced*), so it is drawn into a slot reserved above them."""
-    app_config = load_app_config()
-    policy = ProviderPolicy.from_sources(secrets=with_default_model(secrets_mapping(), app_config))
-    operator = policy.operator
+    collapsed *Advanced* section, built only while it is open (folded, its values come from
+    session state: ui/advanced_values.py). The model picker needs the provider fields (read
+    under *Advanced*), so it is drawn into a slot reserved above them."""
+    app_config, policy, values = _policy_and_values()
     refusal: str | None = None
     with st.sidebar:
         st.button("New chat", key="new_chat", icon=":material/add:", width="stretch", on_click=start_new_chat)
@@ -234,76 +236,35 @@ def render_sidebar(session: ChatSession) -> Settings:
         render_preset_picker(app_config)
         model_slot = st.container()
         prompts_slot = st.container()
-        advanced = st.expander("Advanced", icon=":material/tune:", key="advanced_settings")
+        advanced = st.expander("Advanced", icon=":material/tune:", key=ADVANCED, on_change="rerun")
+    drawn = bool(advanced.open)
     with advanced:
-        _section("Model", ":material/hub:")
-        if policy.lock_provider:  # the operator chose the provider: no provider, base URL or key fields
-            kind = MOCK_LABEL if operator.is_mock else REAL_LABEL
-        else:
-            default_kind = 0 if starts_on_mock(app_config, operator.is_mock) else 1
-            kind = st.radio("Provider", [MOCK_LABEL, REAL_LABEL], index=default_kind, key="provider_kind",
-                            horizontal=True, persist_state=KEEP)
+        if drawn:
+            section("Model", ":material/hub:")
+        kind = draw_provider_kind(values) if drawn and not policy.lock_provider else values.provider_kind()
         mock = MockOptions()
         provider: ProviderConfig | None
         if kind == MOCK_LABEL:
-            names = ["auto", *SCENARIOS]
-            scenario = st.selectbox(
-                "Mock scenario",
-                names,
-                key="mock_scenario",
-                format_func=lambda n: "Auto (by keywords in the prompt)" if n == "auto" else SCENARIOS[n].title,
-                persist_state=KEEP,
-            )
-            speed = st.select_slider("Mock speed", list(SPEEDS), value="Realistic", key="mock_speed", persist_state=KEEP)
-            ttft, delay = SPEEDS[speed]
-            mock = MockOptions(scenario=scenario, ttft=ttft, chunk_delay=delay)
-            mock_model = st.selectbox("Mock model", MOCK_MODELS, key="mock_model", persist_state=KEEP,
-                                      help="The mock-no-… models imitate servers that lack one capability "
-                                      "(try them on the Endpoint doctor page).")
+            mock, mock_model = draw_mock(values) if drawn else values.mock()
             provider = ProviderConfig(kind="mock", model=mock_model)
             with model_slot:
                 st.caption(":material/smart_toy: Model: the built-in mock (no key needed). "
                            "Connect a real one under *Advanced*.")
-            if scenario == "auto":
+            if mock.scenario == "auto":
                 with prompts_slot, st.expander("Try these prompts"):
                     render_prompt_list(app_config)
         else:
-            choice = _real_provider(session, policy, model_slot)
+            choice = _real_provider(session, policy, model_slot, values, drawn)
             provider, refusal = choice.config, choice.refusal
         if provider is not None:
             provider = with_profile(provider)  # the endpoint doctor's findings, when it checked this model
-            render_profile_note(provider.capabilities)
-        _section("Answer", ":material/chat:")
-        system_prompt = st.text_area("System prompt", value=app_config.system_prompt, key="system_prompt", persist_state=KEEP,
-                                     help="Instructions the model reads before every conversation")
-        temperature = st.number_input("Temperature", 0.0, 2.0, value=None, step=0.1, key="temperature",
-                                      placeholder="server default", persist_state=KEEP,
-                                      help="Higher is more varied, lower more predictable")
-        max_tokens = st.number_input("Max tokens", 1, 1_000_000, value=None, step=256, key="max_tokens",
-                                     placeholder="server default", persist_state=KEEP,
-                                     help="The longest an answer may be (about ¾ of a word per token)")
-        max_steps = st.number_input("Max tool steps", 0, 20, value=5, key="max_steps", persist_state=KEEP,
-                                    help="How many rounds of tool calls one answer may make")
-        tools = render_tool_picker(session, app_config)
-        _section("Timeouts and retries", ":material/timer:")
-        read = st.number_input("Silence tolerated mid-answer (s)", 1, 600, value=60, key="read_timeout", persist_state=KEEP)
-        connect = st.number_input("Connect timeout (s)", 1, 120, value=10, key="connect_timeout", persist_state=KEEP)
-        tool_timeout = st.number_input("Tool timeout (s)", 1, 600, value=15, key="tool_timeout", persist_state=KEEP)
-        retries = st.number_input("Retries before the first token", 0, 5, value=2, key="max_retries", persist_state=KEEP)
+            if drawn:
+                render_profile_note(provider.capabilities)
+        answering = draw_answering(values, session, app_config) if drawn else _folded_answering(values, session, app_config)
         render_markdown_guide()
     if provider is not None:
-        provider = provider.with_changes(
-            timeouts=Timeouts(connect=float(connect), read=float(read), tool=float(tool_timeout)),
-            max_retries=int(retries),
-        )
-    generation = GenerationSettings(
-        system_prompt=system_prompt,
-        temperature=temperature,
-        max_tokens=int(max_tokens) if max_tokens else None,
-        max_steps=int(max_steps),
-        tools=tuple(tools),
-        preset=str(st.session_state.get(PRESET) or ""),  # kept with feedback (chatcore/feedback.py)
-    )
+        provider = answering.applied_to(provider)
+    generation = answering.generation(preset=str(st.session_state.get(PRESET) or ""))  # kept with feedback
     settings = Settings(provider=provider, generation=generation, mock=mock, refusal=refusal)
     st.session_state[LAST_SETTINGS] = settings  # for pages without this sidebar (the doctor, compare)
     return settings

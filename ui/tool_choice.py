@@ -13,7 +13,7 @@ import streamlit as st
 from chatcore.app_config import AppConfig
 from chatcore.session import ChatSession
 from chatcore.tools import BUILT_IN, Tool, ToolRegistry
-from chatcore.tools.catalog import MCP_SOURCE
+from chatcore.tools.catalog import MCP_SOURCE, CatalogView
 
 from .presets import PRESET_TOOLS, TOOLS, TOOLS_SEEN
 from .tool_sources import refresh_tools, render_server_states, render_tool_problems
@@ -38,22 +38,29 @@ def tool_label(registry: ToolRegistry, name: str) -> str:
     return f"{name} · {where}"
 
 
+def ticked_tools(session: ChatSession, config: AppConfig) -> tuple[CatalogView, list[str]]:
+    """The current tools (handed to the session too) and the ticked names, kept under the
+    multiselect's key whether or not it is drawn (a folded *Advanced* does not draw it)."""
+    view = refresh_tools(session)
+    names = view.registry.names()
+    seen = st.session_state.get(TOOLS_SEEN)
+    if TOOLS not in st.session_state or seen is None:
+        st.session_state[TOOLS] = [t.name for t in view.registry if starts_ticked(t, config)]
+    elif seen != names:
+        kept = [n for n in st.session_state[TOOLS] if n in names]
+        arrived = [t.name for t in view.registry if t.name not in seen and starts_ticked(t, config)]
+        st.session_state[TOOLS] = kept + [n for n in arrived if n not in kept]
+    st.session_state[TOOLS_SEEN] = names
+    return view, list(st.session_state[TOOLS])
+
+
 def render_tool_picker(session: ChatSession, config: AppConfig) -> list[str]:
     """The multiselect (its key stays ``tools``), and what is wrong with the tools that
     could not load; returns the ticked names."""
-    view = refresh_tools(session)
+    view, _ticked = ticked_tools(session, config)
     registry = view.registry
-    names = registry.names()
-    seen = st.session_state.get(TOOLS_SEEN)
-    if TOOLS not in st.session_state or seen is None:
-        st.session_state[TOOLS] = [t.name for t in registry if starts_ticked(t, config)]
-    elif seen != names:
-        kept = [n for n in st.session_state[TOOLS] if n in names]
-        arrived = [t.name for t in registry if t.name not in seen and starts_ticked(t, config)]
-        st.session_state[TOOLS] = kept + [n for n in arrived if n not in kept]
-    st.session_state[TOOLS_SEEN] = names
     chosen: list[str] = st.multiselect(
-        "Tools", names, key=TOOLS, format_func=lambda n: tool_label(registry, n), persist_state="session",
+        "Tools", registry.names(), key=TOOLS, format_func=lambda n: tool_label(registry, n), persist_state="session",
     )
     render_server_states()
     render_tool_problems(view, limit=3)

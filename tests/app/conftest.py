@@ -61,3 +61,18 @@ def visitor_server():
 
     with RecordingServer() as server:
         yield server
+
+
+ADVANCED = "advanced_settings"  # the sidebar's Advanced expander (ui/advanced_values.py)
+
+
+def open_advanced(at: AppTest) -> AppTest:
+    """Unfold the sidebar's *Advanced* section and rerun, as a click on it does: its widgets
+    are built only while it is open (folded, the page reads their values from session state)."""
+    at.session_state[ADVANCED] = True
+    return at.run()
+
+
+def fold_advanced(at: AppTest) -> AppTest:
+    at.session_state[ADVANCED] = False
+    return at.run()

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from ui.access import _gate
 
-from .conftest import new_app, shown_titles
+from .conftest import new_app, open_advanced, shown_titles
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,7 +30,7 @@ def signed_in(email: str):
 
 def ask(at, prompt: str):
     at.run()
-    at.sidebar.select_slider(key="mock_speed").set_value("Instant").run()
+    open_advanced(at).sidebar.select_slider(key="mock_speed").set_value("Instant").run()
     at.chat_input(key="prompt").set_value(prompt).run()
     assert not at.exception
     at.session_state["chat_session"].wait_saved(5)

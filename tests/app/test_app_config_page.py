@@ -6,7 +6,7 @@ import pytest
 
 from chatcore.literal_markdown import literal_markdown
 
-from .conftest import new_app
+from .conftest import new_app, open_advanced
 
 
 def _assistant_text(at) -> str:
@@ -23,7 +23,7 @@ def config_file(tmp_path, monkeypatch):
 def _run(timeout: float = 30):
     at = new_app(timeout)
     at.run()
-    at.sidebar.select_slider(key="mock_speed").set_value("Instant").run()
+    open_advanced(at).sidebar.select_slider(key="mock_speed").set_value("Instant").run()
     return at
 
 
@@ -99,8 +99,7 @@ def test_builtin_tools_in_the_config_decide_what_starts_ticked(config_file):
 def test_a_presets_model_becomes_the_model_of_an_openai_compatible_server(config_file, monkeypatch):
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens: the model is typed
     config_file.write_text('[defaults]\nmodel = "from-the-file"\n[presets.Big]\nmodel = "big-model"\n')
-    at = new_app()
-    at.run()
+    at = open_advanced(new_app())
     assert at.sidebar.radio(key="provider_kind").value == "OpenAI-compatible"
     assert at.sidebar.text_input(key="model_text").value == "from-the-file"
     at.sidebar.selectbox(key="preset").set_value("Big").run()
@@ -111,6 +110,5 @@ def test_a_presets_model_becomes_the_model_of_an_openai_compatible_server(config
 def test_the_config_files_provider_decides_where_the_app_starts(config_file, monkeypatch):
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     config_file.write_text('[defaults]\nprovider = "mock"\n')
-    at = new_app()
-    at.run()
+    at = open_advanced(new_app())
     assert at.sidebar.radio(key="provider_kind").value == "Built-in mock"

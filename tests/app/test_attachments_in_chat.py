@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from chatcore.errors import IMAGES_REFUSED
 from tests.e2e.sample_files import png, text_pdf, wav
 
-from .conftest import new_app
+from .conftest import new_app, open_advanced
 
 PDF = text_pdf([["Quarterly report", "Revenue rose by 12 percent"], ["Outlook: steady"]])
 
@@ -27,7 +27,7 @@ def plain(markdown: str) -> str:
 @pytest.fixture
 def at() -> AppTest:
     app = new_app().run()
-    app.sidebar.select_slider(key="mock_speed").set_value("Instant").run()
+    open_advanced(app).sidebar.select_slider(key="mock_speed").set_value("Instant").run()
     return app
 
 

@@ -10,6 +10,8 @@ from streamlit.testing.v1 import AppTest
 from chatcore.literal_markdown import literal_markdown
 from chatcore.user_text import clean_user_text
 
+from .conftest import open_advanced
+
 APP = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 
 
@@ -18,7 +20,7 @@ def at(monkeypatch) -> AppTest:
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL"):
         monkeypatch.delenv(name, raising=False)
     app = AppTest.from_file(APP, default_timeout=30).run()
-    app.sidebar.select_slider(key="mock_speed").set_value("Instant").run()
+    open_advanced(app).sidebar.select_slider(key="mock_speed").set_value("Instant").run()
     return app
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from chatcore.visitor import link_owner
 
-from .conftest import new_app, shown_titles
+from .conftest import new_app, open_advanced, shown_titles
 from .test_history_page import button, chat, history
 
 
@@ -26,7 +26,7 @@ def test_a_link_holder_reads_and_continues_but_gets_no_rename_or_delete(db_store
     bob = new_app()  # another browser, holding the link
     bob.query_params["c"] = cid
     bob.run()
-    bob.sidebar.select_slider(key="mock_speed").set_value("Instant").run()
+    open_advanced(bob).sidebar.select_slider(key="mock_speed").set_value("Instant").run()
     bob.chat_input(key="prompt").set_value("Bob adds a line").run()  # continue: allowed
     bob.session_state["chat_session"].wait_saved(5)
     assert len(db_store.load(cid, link_owner(cid)).entries) == 4

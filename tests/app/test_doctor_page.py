@@ -9,6 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from ui.profiles import shared_profiles
 
+from .conftest import open_advanced
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -21,7 +23,7 @@ def fresh_profiles():
 
 def doctor_for(model: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
-    at.sidebar.select_slider(key="mock_speed").set_value("Instant").run()
+    open_advanced(at).sidebar.select_slider(key="mock_speed").set_value("Instant").run()
     at.sidebar.selectbox(key="mock_model").set_value(model).run()
     at.switch_page("pages/doctor.py").run()
     at.button(key="doctor_run").click().run()
@@ -43,7 +45,7 @@ def test_a_model_without_tools_gets_tools_switched_off_in_the_chat():
     from chatcore.mock import MockOptions, MockServer
 
     with MockServer(options=MockOptions(ttft=0, chunk_delay=0), quiet=True) as server:
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+        at = open_advanced(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60))
         at.sidebar.radio(key="provider_kind").set_value("OpenAI-compatible").run()
         at.sidebar.text_input(key="base_url").set_value(server.url).run()
         at.sidebar.selectbox(key="model_select").set_value("mock-no-tools").run()
@@ -54,7 +56,7 @@ def test_a_model_without_tools_gets_tools_switched_off_in_the_chat():
         assert "Tools are off for this model" in at.info[0].value
         row = at.table[0].value.set_index("check").loc["Tool call (single), valid JSON arguments"]
         assert row["result"] == "⚠️ gap: no tool call came" and row["what the app does"] == "Tools are off for this model."
-        at.switch_page("pages/chat.py").run()
+        open_advanced(at.switch_page("pages/chat.py"))  # the doctor's note is under Advanced
         at.sidebar.selectbox(key="model_select").set_value("mock-no-tools").run()  # the picker has no persist_state
         assert any("Tools are off for this model" in c.value for c in at.sidebar.caption)
         server.reset()

@@ -18,6 +18,8 @@ from streamlit.testing.v1 import AppTest
 from chatcore.mock import MockOptions, MockServer
 from chatcore.visitor import link_owner
 
+from .conftest import open_advanced
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "dashboard.py")
 
@@ -62,7 +64,7 @@ def test_fault_row(monkeypatch, mock_server, db_store, tag, sees, partial, statu
     monkeypatch.setenv("OPENAI_API_KEY", "test-key")
     monkeypatch.setenv("OPENAI_MODEL", "mock-gpt")
     at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
+    open_advanced(at)
     assert at.sidebar.radio(key="provider_kind").value == "OpenAI-compatible"
     for key, value in SETUP.get(tag, {}).items():
         at.sidebar.number_input(key=key).set_value(value).run()

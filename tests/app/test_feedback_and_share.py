@@ -10,13 +10,13 @@ from chatcore.share import NOT_FOUND, TURNED_OFF
 from chatcore.store.feedback import rated_answers
 from chatcore.visitor import link_owner
 
-from .conftest import new_app
+from .conftest import new_app, open_advanced
 
 
 def chat(prompts: list[str]):
     at = new_app()
     at.run()
-    at.sidebar.select_slider(key="mock_speed").set_value("Instant").run()
+    open_advanced(at).sidebar.select_slider(key="mock_speed").set_value("Instant").run()
     for prompt in prompts:
         at.chat_input(key="prompt").set_value(prompt).run()
         assert not at.exception
@@ -169,7 +169,7 @@ def test_a_share_link_shows_the_chats_image_and_document_as_in_the_chat_and_no_o
 
     hostile = "<img src=x onerror=alert(1)>**b**.png"
     pdf = text_pdf([["Quarterly report"]])
-    at = new_app().run()
+    at = open_advanced(new_app())
     at.sidebar.select_slider(key="mock_speed").set_value("Instant").run()
     box = at.chat_input(key="prompt")
     box.upload(hostile, png(640, 480))

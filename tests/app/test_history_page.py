@@ -10,13 +10,13 @@ from chatcore.literal_markdown import literal_markdown
 from chatcore.store import turn_to_record
 from chatcore.visitor import link_owner
 
-from .conftest import new_app, shown_titles
+from .conftest import new_app, open_advanced, shown_titles
 
 
 def chat(prompts: list[str], at=None):
     at = at or new_app()
     at.run()
-    at.sidebar.select_slider(key="mock_speed").set_value("Instant").run()
+    open_advanced(at).sidebar.select_slider(key="mock_speed").set_value("Instant").run()
     for prompt in prompts:
         at.chat_input(key="prompt").set_value(prompt).run()
         assert not at.exception

@@ -17,6 +17,8 @@ from chatcore.events import Chunk
 from chatcore.turn import Turn
 from ui.history_window import MORE, STEP, WINDOW
 
+from .conftest import open_advanced
+
 APP = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 
 
@@ -26,7 +28,7 @@ def at(monkeypatch) -> AppTest:
         monkeypatch.delenv(name, raising=False)
     app = AppTest.from_file(APP, default_timeout=30)
     app.run()
-    app.sidebar.select_slider(key="mock_speed").set_value("Instant").run()
+    open_advanced(app).sidebar.select_slider(key="mock_speed").set_value("Instant").run()
     return app
 
 

@@ -3,7 +3,7 @@ prompt is neither answered nor saved. A model outside the allow-list is refused 
 
 from __future__ import annotations
 
-from .conftest import new_app
+from .conftest import new_app, open_advanced
 
 
 def ready(monkeypatch, **env):
@@ -11,7 +11,7 @@ def ready(monkeypatch, **env):
         monkeypatch.setenv(name, value)
     at = new_app()
     at.run()
-    at.sidebar.select_slider(key="mock_speed").set_value("Instant").run()
+    open_advanced(at).sidebar.select_slider(key="mock_speed").set_value("Instant").run()
     return at
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from .conftest import open_advanced
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -35,7 +37,7 @@ def test_metrics_page_without_answers_says_what_to_do():
 
 def test_metrics_page_charts_this_sessions_answers():
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=20).run()
-    at.sidebar.select_slider(key="mock_speed").set_value("Instant").run()
+    open_advanced(at).sidebar.select_slider(key="mock_speed").set_value("Instant").run()
     at.chat_input(key="prompt").set_value("hello").run()
     at.chat_input(key="prompt").set_value("What is 2+2?").run()
     at.switch_page("pages/metrics.py").run()

@@ -12,7 +12,7 @@ import pytest
 
 from tests.recording_server import REPLY, RecordingServer
 
-from .conftest import new_app
+from .conftest import new_app, open_advanced
 
 OPERATOR_KEY = "sk-operator-apptest-0123456789"
 POLICY_ENV = ("CHAT_LOCK_PROVIDER", "CHAT_ALLOW_CUSTOM_BASE_URL", "CHAT_ALLOWED_HOSTS")
@@ -47,7 +47,7 @@ def ask(at, prompt: str = "hello") -> None:
 def test_a_locked_provider_shows_only_the_model_picker_and_uses_the_operators_server(monkeypatch, operator):
     configure(monkeypatch, operator, CHAT_LOCK_PROVIDER="true")
     at = new_app()
-    at.run()
+    open_advanced(at)
     assert not at.exception
     keys = sidebar_keys(at)
     assert "model_select" in keys
@@ -61,7 +61,7 @@ def test_a_locked_provider_shows_only_the_model_picker_and_uses_the_operators_se
 def test_a_locked_app_without_a_provider_stays_on_the_mock(monkeypatch):
     monkeypatch.setenv("CHAT_LOCK_PROVIDER", "true")
     at = new_app()
-    at.run()
+    open_advanced(at)
     assert not sidebar_keys(at) & {"provider_kind", "base_url", "api_key"}
     assert "mock_scenario" in sidebar_keys(at)
 
@@ -69,7 +69,7 @@ def test_a_locked_app_without_a_provider_stays_on_the_mock(monkeypatch):
 def test_with_an_operator_key_the_base_url_cannot_be_changed(monkeypatch, operator):
     configure(monkeypatch, operator)
     at = new_app()
-    at.run()
+    open_advanced(at)
     field = at.sidebar.text_input(key="base_url")
     assert field.disabled and field.value == operator.url
 
@@ -77,7 +77,7 @@ def test_with_an_operator_key_the_base_url_cannot_be_changed(monkeypatch, operat
 def test_a_refused_base_url_is_explained_and_nothing_is_sent(monkeypatch, visitor_server):
     monkeypatch.setenv("CHAT_ALLOWED_HOSTS", "api.example.com")
     at = new_app()
-    at.run()
+    open_advanced(at)
     at.sidebar.radio(key="provider_kind").set_value("OpenAI-compatible").run()
     at.sidebar.text_input(key="base_url").set_value(visitor_server.url).run()
     assert not at.exception
@@ -91,7 +91,7 @@ def test_a_refused_base_url_is_explained_and_nothing_is_sent(monkeypatch, visito
 
 def test_a_bad_scheme_is_refused(monkeypatch):
     at = new_app()
-    at.run()
+    open_advanced(at)
     at.sidebar.radio(key="provider_kind").set_value("OpenAI-compatible").run()
     at.sidebar.text_input(key="base_url").set_value("file:///etc/passwd").run()
     assert "http:// or https://" in at.sidebar.error[0].value
@@ -100,7 +100,7 @@ def test_a_bad_scheme_is_refused(monkeypatch):
 def test_a_visitors_server_gets_no_operator_key_and_the_visitor_is_told(monkeypatch, operator, visitor_server):
     configure(monkeypatch, operator, CHAT_ALLOW_CUSTOM_BASE_URL="true")
     at = new_app()
-    at.run()
+    open_advanced(at)
     at.sidebar.radio(key="provider_kind").set_value("OpenAI-compatible").run()
     at.sidebar.text_input(key="base_url").set_value(visitor_server.url).run()
     notes = " ".join(c.value for c in at.sidebar.caption)
@@ -116,7 +116,7 @@ def test_a_visitors_server_gets_no_operator_key_and_the_visitor_is_told(monkeypa
 def test_a_typed_key_is_kept_server_side_used_and_forgotten(monkeypatch, operator, visitor_server):
     configure(monkeypatch, operator, CHAT_ALLOW_CUSTOM_BASE_URL="true")
     at = new_app()
-    at.run()
+    open_advanced(at)
     at.sidebar.radio(key="provider_kind").set_value("OpenAI-compatible").run()
     at.sidebar.text_input(key="base_url").set_value(visitor_server.url).run()
     at.sidebar.text_input(key="api_key").set_value("sk-visitor-typed-55555555").run()
@@ -138,7 +138,7 @@ def test_the_curl_export_contacts_the_viewers_server_and_names_the_other_one(mon
     # line must aim at the viewer's, unless they ask for the conversation's, which is then named.
     monkeypatch.setenv("OPENAI_BASE_URL", operator.url)  # no key: visitors may use other servers
     at = new_app()
-    at.run()
+    open_advanced(at)
     ask(at, "hello")
     at.session_state["chat_session"].wait_saved(5)
     at.sidebar.text_input(key="base_url").set_value(visitor_server.url).run()
@@ -163,7 +163,7 @@ def test_the_policy_is_read_from_secrets_too(visitor_server):
     at = new_app()
     at.secrets["CHAT_ALLOWED_HOSTS"] = ["api.example.com", "llm.example.org"]  # a TOML list
     at.secrets["CHAT_LOCK_PROVIDER"] = False  # a TOML boolean
-    at.run()
+    open_advanced(at)
     at.sidebar.radio(key="provider_kind").set_value("OpenAI-compatible").run()
     at.sidebar.text_input(key="base_url").set_value(visitor_server.url).run()
     assert "allowed hosts (api.example.com, llm.example.org)" in at.sidebar.error[0].value

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from ui.panels import panel_label
 
-from .conftest import new_app
+from .conftest import new_app, open_advanced
 
 PROMPT = "See ![chart](https://tracker.example/t?leak=1) and [x](data:text/html,hi) and *this* [fault:echo:3]"
 
@@ -34,7 +34,7 @@ def targets(markdown: str) -> tuple[list[str], list[str]]:
 
 
 def chat(at: AppTest, prompt: str) -> AppTest:
-    at.sidebar.select_slider(key="mock_speed").set_value("Instant").run()
+    open_advanced(at).sidebar.select_slider(key="mock_speed").set_value("Instant").run()
     return at.chat_input(key="prompt").set_value(prompt).run()
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from .conftest import new_app
+from .conftest import new_app, open_advanced
 
 DENIED = "The Usage page is for the app's admins."
 USAGE_PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "usage.py")
@@ -47,7 +47,7 @@ def test_a_listed_email_is_admin_and_sees_every_visitors_usage(monkeypatch):
     monkeypatch.setenv("CHAT_ADMIN_EMAILS", "boss@example.com, ops@example.com")
     monkeypatch.setenv("CHAT_LIMIT_PROMPTS_PER_MINUTE", "1")
     visitor = signed_in("someone@example.com")
-    visitor.sidebar.select_slider(key="mock_speed").set_value("Instant").run()
+    open_advanced(visitor).sidebar.select_slider(key="mock_speed").set_value("Instant").run()
     visitor.chat_input(key="prompt").set_value("What is 23*17+4?").run()
     visitor.session_state["chat_session"].wait_saved(5)
     visitor.chat_input(key="prompt").set_value("And 2+2?").run()  # refused: one prompt a minute

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import new_app
+from .conftest import new_app, open_advanced
 
 TOOL = '''
 def word_count(text: str) -> dict:
@@ -31,7 +31,7 @@ def tools_dir(tmp_path, monkeypatch):
 def test_a_tool_from_a_file_is_offered_called_and_a_broken_file_is_named(tools_dir):
     at = new_app()
     at.run()
-    at.sidebar.select_slider(key="mock_speed").set_value("Instant").run()
+    open_advanced(at).sidebar.select_slider(key="mock_speed").set_value("Instant").run()
     assert "word_count" in at.sidebar.multiselect(key="tools").value
     sidebar_warnings = [w.value for w in at.sidebar.warning]
     assert any("broken.py:1" in w and "ModuleNotFoundError" in w for w in sidebar_warnings)
@@ -46,7 +46,7 @@ def test_a_tool_from_a_file_is_offered_called_and_a_broken_file_is_named(tools_d
 def test_an_edited_tool_file_is_used_by_the_next_prompt(tools_dir):
     at = new_app()
     at.run()
-    at.sidebar.select_slider(key="mock_speed").set_value("Instant").run()
+    open_advanced(at).sidebar.select_slider(key="mock_speed").set_value("Instant").run()
     (tools_dir / "words.py").write_text(TOOL.replace('{"words": len(text.split())}', '{"words": 1000 + len(text.split())}'))
     at.chat_input(key="prompt").set_value("Call word_count with text=hello").run()
     [panel] = at.chat_message[1].expander

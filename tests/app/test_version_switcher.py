@@ -7,13 +7,13 @@ from streamlit.testing.v1 import AppTest
 
 from chatcore.literal_markdown import literal_markdown
 
-from .conftest import new_app
+from .conftest import new_app, open_advanced
 
 
 def chat() -> AppTest:
     at = new_app()
     at.run()
-    at.sidebar.select_slider(key="mock_speed").set_value("Instant").run()
+    open_advanced(at).sidebar.select_slider(key="mock_speed").set_value("Instant").run()
     return at
 
 

@@ -160,6 +160,8 @@ class ChatPage:
             has=self.page.get_by_text("Advanced", exact=True))
         if not section.locator("details").first.evaluate("d => d.open"):
             section.locator("summary").first.click()
+        # Its widgets are built only while it is open: the click reruns the page to draw them.
+        section.get_by_test_id("stTextArea").filter(has_text="System prompt").wait_for()
 
     def set_speed(self, label: str) -> None:
         """Move the sidebar's "Mock speed" slider with the keyboard, as a user could."""
