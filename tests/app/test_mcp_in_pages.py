@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from .conftest import new_app
+from .conftest import new_app, open_advanced
 
 
 def test_servers_states_and_bad_entries_show_in_the_sidebar_and_on_the_tools_page(tmp_path, monkeypatch):
@@ -18,6 +18,7 @@ def test_servers_states_and_bad_entries_show_in_the_sidebar_and_on_the_tools_pag
     at = new_app()
     at.run()
     assert not at.exception
+    open_advanced(at)  # the tool picker, with each server's state, sits under Advanced
     sidebar = "\n".join(c.value for c in at.sidebar.caption)
     assert "**offline**" in sidebar and ("connecting" in sidebar or "failed" in sidebar)
     assert any("server 'broken'" in w.value and "exactly one of 'command'" in w.value for w in at.sidebar.warning)
