@@ -89,7 +89,7 @@ async def measure(checkout: Path, visitors: int, mock: MockProcess) -> dict:
 def table(name: str, data: dict, visitors: int) -> str:
     answers, tokens, total = max(1, data["answers"]), max(1, data["tokens"]), data["process_cpu_s"]
     rows = [f"### {name}: {visitors} visitors at once, {data['answers']} answers, {data['tokens']:,} tokens\n",
-            "| part | CPU per answer, ms | per token, µs | share of the server's CPU |", "|---|---|---|---|"]
+            "| part | CPU per answer, ms | per token, µs | share of the server's CPU | calls per answer |", "|---|---|---|---|---|"]
     top_level = 0.0
     for _module, path, label in PARTS:
         part = data["parts"].get(path)
@@ -98,12 +98,12 @@ def table(name: str, data: dict, visitors: int) -> str:
         if not label.startswith(" "):
             top_level += part["cpu_s"]
         rows.append(f"| {label.replace(' ', '&nbsp;', len(label) - len(label.lstrip()))} | {part['cpu_s'] * 1000 / answers:.1f} "
-                    f"| {part['cpu_s'] * 1e6 / tokens:.0f} | {100 * part['cpu_s'] / total:.0f} % |")
+                    f"| {part['cpu_s'] * 1e6 / tokens:.0f} | {100 * part['cpu_s'] / total:.0f} % | {part['calls'] / answers:.1f} |")
     rest = total - top_level
     rows.append(f"| Streamlit outside the page script (event loop, websocket, sessions) | {rest * 1000 / answers:.1f} "
-                f"| {rest * 1e6 / tokens:.0f} | {100 * rest / total:.0f} % |")
+                f"| {rest * 1e6 / tokens:.0f} | {100 * rest / total:.0f} % | |")
     per_1000 = total * 1e6 / tokens
-    rows.append(f"| **whole server** | **{total * 1000 / answers:.1f}** | **{total * 1e6 / tokens:.0f}** | 100 % |")
+    rows.append(f"| **whole server** | **{total * 1000 / answers:.1f}** | **{total * 1e6 / tokens:.0f}** | 100 % | |")
     rows.append(f"\nServer CPU per 1,000 tokens: **{per_1000:.0f} ms** (goal ≤ {GOAL_MS_PER_1000:g}: "
                 f"{'met' if per_1000 <= GOAL_MS_PER_1000 else 'not met'}; the goal is "
                 f"{GOAL_MS_PER_1000 * tokens / answers / 1000:.0f} ms per answer of this length).")

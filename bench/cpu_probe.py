@@ -34,6 +34,10 @@ PARTS = [
     ("ui.chat", "stream_answer", "  send + follow the answer + finish"),
     ("chatcore.session", "ChatSession.send", "    send: check room, save prompt and answer row, start"),
     ("ui.chat", "follow_answer", "    follow: redraw the answer as it streams, finish in place"),
+    ("ui.answer_blocks", "LiveBlocks._draw", "      text redraws (one element each)"),
+    ("ui.chat", "stop_on_escape", "      Stop's page script (stop link, Esc)"),
+    ("ui.live", "render_footer", "      the answer's footer (usage, time)"),
+    ("ui.chat", "finish_in_place", "      the finished answer's actions, drawn in place"),
 ]
 
 _lock = threading.Lock()
