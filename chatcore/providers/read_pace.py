@@ -16,41 +16,21 @@ it at once (the caller waits on the answer's cancel token).
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from ..streaming_now import answers_streaming, streaming_answer
+
+reading_upstream = streaming_answer  # the provider counts an answer while it reads its upstream
 
 PAUSE_PER_ANSWER_S = 0.005  # 10 answers streaming: 50 ms between reads; 20 or more: 100 ms
 MAX_PAUSE_S = 0.1
 ALONE = 2  # up to this many answers at once: read as the tokens come
 
-_lock = threading.Lock()
-_reading = 0  # answers of this process reading their upstream now (a count, nothing per user)
-
-
-@contextmanager
-def reading_upstream() -> Iterator[None]:
-    """Count this answer among those streaming while it reads."""
-    global _reading
-    with _lock:
-        _reading += 1
-    try:
-        yield
-    finally:
-        with _lock:
-            _reading -= 1
-
-
-def answers_reading() -> int:
-    return _reading
-
 
 def read_pause(answers: int | None = None) -> float:
     """Seconds to wait before the next read, with ``answers`` streaming (default: now)."""
-    answers = _reading if answers is None else answers
+    answers = answers_streaming() if answers is None else answers
     if answers <= ALONE:
         return 0.0
     return min(MAX_PAUSE_S, answers * PAUSE_PER_ANSWER_S)
 
 
-__all__ = ["ALONE", "MAX_PAUSE_S", "answers_reading", "read_pause", "reading_upstream"]
+__all__ = ["ALONE", "MAX_PAUSE_S", "read_pause", "reading_upstream"]
