@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Generator
 
 from chatcore.events import Event
 from chatcore.live_turn import LiveTurn
+from chatcore.streaming_now import ActiveCount
 from chatcore.ticker import TICK, Tick
 
 MIN_INTERVAL_S = 0.2  # a lone answer: 5 updates a second while its block is short
@@ -27,30 +27,17 @@ BLOCK_GROWTH_CHARS = 300  # a block this long doubles the interval (it resends t
 MAX_INTERVAL_S = 0.6
 IDLE_TICK_S = 0.25  # nothing new: tick this often (silence notes, a running tool's time)
 
-_lock = threading.Lock()
-_streaming = 0  # pages of this process following an answer right now (a count, nothing per user)
-
-
-@contextmanager
-def streaming_page() -> Iterator[None]:
-    """Count this page among the streaming ones while it follows its answer."""
-    global _streaming
-    with _lock:
-        _streaming += 1
-    try:
-        yield
-    finally:
-        with _lock:
-            _streaming -= 1
+_PAGES = ActiveCount()  # pages of this process following an answer right now
+streaming_page = _PAGES.counting  # count this page among the streaming ones while it follows its answer
 
 
 def streaming_pages() -> int:
-    return _streaming
+    return _PAGES.value
 
 
 def update_interval(block_chars: int, pages: int | None = None) -> float:
     """Seconds between two redraws of an answer whose current block holds ``block_chars``."""
-    pages = _streaming if pages is None else pages
+    pages = _PAGES.value if pages is None else pages
     base = min(MAX_LOAD_INTERVAL_S, max(MIN_INTERVAL_S, pages * LOAD_INTERVAL_S_PER_PAGE))
     return min(MAX_INTERVAL_S, base * (1 + block_chars / BLOCK_GROWTH_CHARS))
 
