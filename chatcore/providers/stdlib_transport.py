@@ -246,11 +246,15 @@ class ResponseBody(httpx2.SyncByteStream):
         """Read what is left of a body the caller stopped reading early (an SSE reader stops at
         ``[DONE]``, before the chunked body's last line): when the end is already here, the
         connection can be reused (no new TCP and TLS handshake for the next answer). Waits
-        at most ``DRAIN_S`` per read for it; anything more and the connection is closed."""
+        at most ``DRAIN_S`` in all for it; anything more and the connection is closed."""
+        deadline = time.monotonic() + DRAIN_S  # all reads together: a live stream abandoned waits no longer
         try:
-            self._sock.settimeout(DRAIN_S)
             decoder, fp = self._decoder, self._response.fp
             for _ in range(DRAIN_READS):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._sock.settimeout(left)
                 if decoder is not None and fp is not None:
                     if decoder.done:
                         return True

@@ -28,9 +28,11 @@ from .socket_server import chunked
 ANSWER = sse(chunk("", role="assistant"), chunk("Hello"), chunk(" there"), chunk(finish="stop"))
 
 
+HEAD_CHUNKED = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+
+
 def sse_reply(conn: socket.socket, _n: int) -> None:
-    conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
-                 + chunked(ANSWER) + b"0\r\n\r\n")
+    conn.sendall(HEAD_CHUNKED + chunked(ANSWER) + b"0\r\n\r\n")
 
 
 def provider(url: str, *, read: float = 10.0, connect: float = 5.0) -> OpenAICompatProvider:
@@ -235,3 +237,26 @@ def test_one_network_read_that_brought_many_chunks_is_handed_over_once(serve):
     with client, client.stream("POST", server.url + "/chat/completions", content=b"{}") as response:
         reads = list(response.iter_raw())
     assert b"".join(reads) == ANSWER and len(reads) == 1
+
+
+def test_leaving_a_stream_that_still_flows_closes_it_at_once_and_never_reuses_it(serve):
+    def endless(conn: socket.socket, n: int) -> None:
+        if n > 1:  # the next request, on a connection of its own
+            sse_reply(conn, n)
+            return
+        conn.sendall(HEAD_CHUNKED)
+        try:
+            while True:
+                conn.sendall(chunked(sse(chunk("more "), done=False), 1))
+                time.sleep(0.004)
+        except OSError:
+            return
+
+    server = serve(endless)
+    p = provider(server.url)
+    stream = p.stream([{"role": "user", "content": "hi"}])
+    assert next(stream) == Chunk("more ")
+    started = time.monotonic()
+    stream.close()  # the reader walks away mid-answer (no Stop, no end)
+    assert time.monotonic() - started < 0.05
+    assert answer(p)[0] == "Hello there" and server.connections == 2
