@@ -52,7 +52,7 @@ def test_folded_nothing_of_advanced_is_built_but_the_markdown_guide_is_there(ope
     assert sidebar.get_by_text("Try these prompts").count() == 1
     chat.open_advanced()
     chat.page.get_by_test_id("stSlider").filter(has_text="Mock speed").wait_for()
-    assert sidebar.get_by_test_id("stNumberInput").count() >= 5
+    sidebar.get_by_test_id("stNumberInput").nth(4).wait_for(timeout=5000)  # they arrive one by one
 
 
 def test_what_was_set_stays_set_over_folding_a_prompt_and_another_page(open_chat):
