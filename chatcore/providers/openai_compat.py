@@ -28,8 +28,9 @@ from ..cancel import CancelToken
 from ..errors import describe, is_stream_options_rejection, retry_after_seconds
 from ..events import End, Error, Event, Usage
 from ..settings import GenerationSettings, ProviderConfig
+from ..streaming_now import streaming_answer
 from .chunk_events import ChunkReader
-from .read_pace import read_pause, reading_upstream
+from .read_pace import read_pause
 from .sse_reader import sse_data
 from .stdlib_transport import BATCHED_READS, StdlibHTTPTransport, uses_env_proxy
 
@@ -229,7 +230,7 @@ class OpenAICompatProvider:
         # one that yields a chunk per read would fall behind the model.
         batched = response.extensions.get(BATCHED_READS, False)
         try:
-            with reading_upstream():
+            with streaming_answer():  # counted while it reads (read_pace, checkpoint)
                 for event in reader.events(sse_data(network_reads(response, pause if batched else None))):
                     if is_cancelled():
                         break

@@ -16,9 +16,7 @@ it at once (the caller waits on the answer's cancel token).
 
 from __future__ import annotations
 
-from ..streaming_now import answers_streaming, streaming_answer
-
-reading_upstream = streaming_answer  # the provider counts an answer while it reads its upstream
+from ..streaming_now import answers_streaming
 
 PAUSE_PER_ANSWER_S = 0.005  # 10 answers streaming: 50 ms between reads; 20 or more: 100 ms
 MAX_PAUSE_S = 0.1
@@ -33,4 +31,4 @@ def read_pause(answers: int | None = None) -> float:
     return min(MAX_PAUSE_S, answers * PAUSE_PER_ANSWER_S)
 
 
-__all__ = ["ALONE", "MAX_PAUSE_S", "read_pause", "reading_upstream"]
+__all__ = ["ALONE", "MAX_PAUSE_S", "read_pause"]

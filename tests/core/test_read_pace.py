@@ -15,6 +15,7 @@ from chatcore.events import Chunk, End
 from chatcore.providers import read_pace
 from chatcore.providers.openai_compat import OpenAICompatProvider
 from chatcore.settings import ProviderConfig
+from chatcore.streaming_now import streaming_answer
 
 from .fakes import chunk, sse
 from .socket_server import chunked
@@ -41,7 +42,7 @@ def read_with_others(url: str, others: int, cancel: CancelToken | None = None) -
     events, times = [], []
     with ExitStack() as stack:
         for _ in range(others):
-            stack.enter_context(read_pace.reading_upstream())
+            stack.enter_context(streaming_answer())
         for event in provider(url).stream([{"role": "user", "content": "hi"}], cancel=cancel):
             events.append(event)
             times.append(time.monotonic())
@@ -85,7 +86,7 @@ def test_the_first_text_is_not_held_back_and_stop_ends_a_pause_at_once(serve):
     token = CancelToken()
     with ExitStack() as stack:
         for _ in range(30):
-            stack.enter_context(read_pace.reading_upstream())
+            stack.enter_context(streaming_answer())
         stream = provider(server.url).stream([{"role": "user", "content": "hi"}], cancel=token)
         assert next(stream) == Chunk("First")
         assert time.monotonic() - sent["first"] < 0.05  # the role-only read before it did not start a pause
@@ -103,7 +104,7 @@ def test_a_transport_that_reads_one_chunk_at_a_time_never_pauses(serve):
     started = time.monotonic()
     with ExitStack() as stack:
         for _ in range(30):
-            stack.enter_context(read_pace.reading_upstream())
+            stack.enter_context(streaming_answer())
         events = list(OpenAICompatProvider(config, http_client=openai.DefaultHttpx2Client()).stream(
             [{"role": "user", "content": "hi"}]))
     assert "".join(e.content for e in events if isinstance(e, Chunk)) == "".join(TOKENS)
