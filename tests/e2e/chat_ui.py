@@ -160,8 +160,10 @@ class ChatPage:
             has=self.page.get_by_text("Advanced", exact=True))
         if not section.locator("details").first.evaluate("d => d.open"):
             section.locator("summary").first.click()
-        # Its widgets are built only while it is open: the click reruns the page to draw them.
-        section.get_by_test_id("stTextArea").filter(has_text="System prompt").wait_for()
+        # Its widgets are built only while it is open: the click reruns the page, which sends
+        # them one by one; wait for the last of them, then for the run to end.
+        section.get_by_test_id("stNumberInput").filter(has_text="Retries before the first token").wait_for()
+        self.wait_until_idle()
 
     def set_speed(self, label: str) -> None:
         """Move the sidebar's "Mock speed" slider with the keyboard, as a user could."""
